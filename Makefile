@@ -1,0 +1,47 @@
+# Thin wrapper around CMake. `make run` and `make test` install missing Debian packages first.
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+DEB_PACKAGES := cmake g++ make pkgconf libcli11-dev libfmt-dev doctest-dev scdoc \
+	util-linux bsdextrautils xxd python3 hyperfine bash-completion zsh tmux mandoc groff-base \
+	golang-go file
+
+.PHONY: all deps configure build run test sanitize bench clean install
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/cmd/shmkit ls
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DSHMKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+bench: build
+	for b in tests/bench/*.sh; do SHMKIT=$$PWD/$(BUILD)/cmd/shmkit bash $$b || exit 1; done
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf build build-asan build-ci

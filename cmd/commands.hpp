@@ -1,0 +1,21 @@
+// The subcommands. Each cmd/<sub>.cpp defines register_<sub>(), which adds the subcommand's
+// options to `sub` (an options struct owned by the returned runner) and returns the runner.
+// main() builds only the invoked subcommand's options: start-up cost (DESIGN.md section 9).
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace shmkit::cli {
+
+/// Runs a parsed subcommand and returns its exit status.
+using Runner = std::function<int()>;
+
+Runner register_ls(CLI::App &sub);
+Runner register_create(CLI::App &sub);
+Runner register_rm(CLI::App &sub);
+
+} // namespace shmkit::cli

@@ -1,0 +1,740 @@
+// shmkit ls: one table over SysV and POSIX segments (and files named on the command line),
+// modelled on lsipc(1): -o/--output, --raw, --json, --export, --noheadings, --bytes, ...
+#include "commands.hpp"
+#include "output.hpp"
+#include "table.hpp"
+
+#include "shmkit/address.hpp"
+#include "shmkit/backend.hpp"
+#include "shmkit/limits.hpp"
+#include "shmkit/parse.hpp"
+#include "shmkit/users.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace shmkit::cli {
+
+namespace {
+
+enum class Col {
+  segment, type, key, id, name, perms, owner, group, uid, gid, cuid, cgid, cuser, cgroup,
+  size, rss, swap, alloc, nattch, cpid, lpid, status, atime, dtime, ctime, mtime,
+};
+
+struct ColumnDef {
+  Col id;
+  const char *name;
+  const char *help;
+  bool right; // right-aligned in tables (numbers)
+};
+
+constexpr std::array k_columns = {
+    ColumnDef{Col::segment, "SEGMENT", "canonical address, usable as an argument", false},
+    ColumnDef{Col::type, "TYPE", "sysv, posix or file", false},
+    ColumnDef{Col::key, "KEY", "SysV key", false},
+    ColumnDef{Col::id, "ID", "SysV shmid", true},
+    ColumnDef{Col::name, "NAME", "POSIX name or file path", false},
+    ColumnDef{Col::perms, "PERMS", "permissions", false},
+    ColumnDef{Col::owner, "OWNER", "owner's user name", false},
+    ColumnDef{Col::group, "GROUP", "owner's group name", false},
+    ColumnDef{Col::uid, "UID", "owner's user id", true},
+    ColumnDef{Col::gid, "GID", "owner's group id", true},
+    ColumnDef{Col::cuid, "CUID", "creator's user id (SysV)", true},
+    ColumnDef{Col::cgid, "CGID", "creator's group id (SysV)", true},
+    ColumnDef{Col::cuser, "CUSER", "creator's user name (SysV)", false},
+    ColumnDef{Col::cgroup, "CGROUP", "creator's group name (SysV)", false},
+    ColumnDef{Col::size, "SIZE", "size", true},
+    ColumnDef{Col::rss, "RSS", "resident memory (SysV)", true},
+    ColumnDef{Col::swap, "SWAP", "swapped memory (SysV)", true},
+    ColumnDef{Col::alloc, "ALLOC", "allocated bytes (POSIX, file)", true},
+    ColumnDef{Col::nattch, "NATTCH", "attaches (SysV) or mapping processes (POSIX, file)", true},
+    ColumnDef{Col::cpid, "CPID", "creator's pid (SysV)", true},
+    ColumnDef{Col::lpid, "LPID", "pid of the last attach or detach (SysV)", true},
+    ColumnDef{Col::status, "STATUS", "dest, locked, hugetlb, semaphore, not-regular", false},
+    ColumnDef{Col::atime, "ATIME", "last attach (SysV) or access time", false},
+    ColumnDef{Col::dtime, "DTIME", "last detach (SysV)", false},
+    ColumnDef{Col::ctime, "CTIME", "last change", false},
+    ColumnDef{Col::mtime, "MTIME", "last modification (POSIX, file)", false},
+};
+
+constexpr std::array k_default_columns = {Col::segment, Col::type,   Col::key,  Col::perms,
+                                          Col::owner,   Col::size,   Col::nattch, Col::cpid,
+                                          Col::lpid,    Col::status};
+
+const ColumnDef &def(Col c) { return k_columns[static_cast<std::size_t>(c)]; }
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (auto &ch : out)
+    if (ch >= 'A' && ch <= 'Z')
+      ch = static_cast<char>(ch - 'A' + 'a');
+  return out;
+}
+
+std::string uppercase(std::string_view s) {
+  std::string out(s);
+  for (auto &ch : out)
+    if (ch >= 'a' && ch <= 'z')
+      ch = static_cast<char>(ch - 'a' + 'A');
+  return out;
+}
+
+enum class TimeFormat { short_form, full, iso };
+
+struct LsOptions {
+  std::vector<std::string> segments;
+  std::string output;
+  std::string sort;
+  std::string types;
+  std::string owner;
+  std::string time_format = "short";
+  std::string color = "auto";
+  bool noheadings = false;
+  bool raw = false;
+  bool json = false;
+  bool export_pairs = false;
+  bool bytes = false;
+  bool numeric_perms = false;
+  bool all = false;
+  bool limits = false;
+};
+
+// A typed cell: what --json prints as is and the other formats turn into text.
+struct Cell {
+  enum class Kind { null, number, text, time, list } kind = Kind::null;
+  std::uint64_t number = 0;
+  std::string text;
+  std::vector<std::string> list;
+};
+
+class NameCache {
+public:
+  const std::string &user(uid_t uid) {
+    auto [it, inserted] = m_users.try_emplace(uid);
+    if (inserted) {
+      const struct passwd *pw = ::getpwuid(uid);
+      it->second = pw != nullptr ? pw->pw_name : std::to_string(uid);
+    }
+    return it->second;
+  }
+  const std::string &group(gid_t gid) {
+    auto [it, inserted] = m_groups.try_emplace(gid);
+    if (inserted) {
+      const struct group *gr = ::getgrgid(gid);
+      it->second = gr != nullptr ? gr->gr_name : std::to_string(gid);
+    }
+    return it->second;
+  }
+
+private:
+  std::unordered_map<uid_t, std::string> m_users;
+  std::unordered_map<gid_t, std::string> m_groups;
+};
+
+struct Context {
+  NameCache names;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> mappers; // (dev,ino) → pids
+  bool have_mappers = false;
+};
+
+Cell number(std::uint64_t v) {
+  Cell c;
+  c.kind = Cell::Kind::number;
+  c.number = v;
+  return c;
+}
+
+template <typename T> Cell number(const std::optional<T> &v) {
+  return v ? number(static_cast<std::uint64_t>(*v)) : Cell{};
+}
+
+Cell text(std::string s) {
+  Cell c;
+  c.kind = Cell::Kind::text;
+  c.text = std::move(s);
+  return c;
+}
+
+Cell time_cell(const std::optional<std::time_t> &t) {
+  if (!t || *t == 0)
+    return {};
+  Cell c;
+  c.kind = Cell::Kind::time;
+  c.number = static_cast<std::uint64_t>(*t);
+  return c;
+}
+
+Cell cell(Col col, const SegmentInfo &s, Context &ctx) {
+  switch (col) {
+  case Col::segment:
+    return text(s.segment);
+  case Col::type:
+    return text(kind_name(s.kind));
+  case Col::key:
+    return s.key ? text(fmt::format("0x{:08x}", *s.key)) : Cell{};
+  case Col::id:
+    return number(s.id);
+  case Col::name:
+    return s.name ? text(*s.name) : Cell{};
+  case Col::perms:
+    return text(fmt::format("{:04o}", s.mode));
+  case Col::owner:
+    return text(ctx.names.user(s.uid));
+  case Col::group:
+    return text(ctx.names.group(s.gid));
+  case Col::uid:
+    return number(s.uid);
+  case Col::gid:
+    return number(s.gid);
+  case Col::cuid:
+    return number(s.cuid);
+  case Col::cgid:
+    return number(s.cgid);
+  case Col::cuser:
+    return s.cuid ? text(ctx.names.user(*s.cuid)) : Cell{};
+  case Col::cgroup:
+    return s.cgid ? text(ctx.names.group(*s.cgid)) : Cell{};
+  case Col::size:
+    return number(s.size);
+  case Col::rss:
+    return number(s.rss);
+  case Col::swap:
+    return number(s.swap);
+  case Col::alloc:
+    return number(s.alloc);
+  case Col::nattch:
+    if (s.nattch)
+      return number(*s.nattch);
+    if (ctx.have_mappers && s.dev && s.ino && s.oddity == Oddity::none) {
+      auto it = ctx.mappers.find({static_cast<std::uint64_t>(*s.dev), static_cast<std::uint64_t>(*s.ino)});
+      return number(it == ctx.mappers.end() ? 0 : it->second);
+    }
+    return {};
+  case Col::cpid:
+    return number(s.cpid);
+  case Col::lpid:
+    return number(s.lpid);
+  case Col::status: {
+    Cell c;
+    c.kind = Cell::Kind::list;
+    if (s.dest)
+      c.list.emplace_back("dest");
+    if (s.locked)
+      c.list.emplace_back("locked");
+    if (s.hugetlb)
+      c.list.emplace_back("hugetlb");
+    if (s.oddity == Oddity::semaphore)
+      c.list.emplace_back("semaphore");
+    if (s.oddity == Oddity::not_regular)
+      c.list.emplace_back("not-regular");
+    return c;
+  }
+  case Col::atime:
+    return time_cell(s.atime);
+  case Col::dtime:
+    return time_cell(s.dtime);
+  case Col::ctime:
+    return time_cell(s.ctime);
+  case Col::mtime:
+    return time_cell(s.mtime);
+  }
+  return {};
+}
+
+bool is_size_column(Col c) {
+  return c == Col::size || c == Col::rss || c == Col::swap || c == Col::alloc;
+}
+
+std::string human_size(std::uint64_t bytes) {
+  // Like lsipc and ls -h: one decimal below 10 units (dropped when zero), else whole units.
+  static constexpr const char *k_units[] = {"B", "K", "M", "G", "T", "P", "E"};
+  if (bytes < 1024)
+    return fmt::format("{}B", bytes);
+  int unit = 0;
+  double value = static_cast<double>(bytes);
+  while (value >= 1024.0 && unit < 6) {
+    value /= 1024.0;
+    ++unit;
+  }
+  if (value < 10.0) {
+    auto tenths = static_cast<std::uint64_t>(value * 10.0 + 0.5);
+    if (tenths % 10 == 0)
+      return fmt::format("{}{}", tenths / 10, k_units[unit]);
+    if (tenths < 100)
+      return fmt::format("{}.{}{}", tenths / 10, tenths % 10, k_units[unit]);
+  }
+  return fmt::format("{}{}", static_cast<std::uint64_t>(value + 0.5), k_units[unit]);
+}
+
+std::string symbolic_perms(unsigned mode) {
+  std::string s = "---------";
+  static constexpr char k_bits[] = "rwxrwxrwx";
+  for (int i = 0; i < 9; ++i)
+    if (mode & (0400u >> i))
+      s[static_cast<std::size_t>(i)] = k_bits[i];
+  return s;
+}
+
+std::string format_time(std::time_t t, TimeFormat format) {
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[64];
+  const char *pattern = "%Y-%m-%dT%H:%M:%S%z";
+  if (format == TimeFormat::full) {
+    pattern = "%a %b %e %H:%M:%S %Y";
+  } else if (format == TimeFormat::short_form) {
+    std::time_t now = std::time(nullptr);
+    std::tm today{};
+    ::localtime_r(&now, &today);
+    if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+      pattern = "%H:%M";
+    else if (tm.tm_year == today.tm_year)
+      pattern = "%b%d";
+    else
+      pattern = "%Y-%m-%d";
+  }
+  std::size_t n = std::strftime(buf, sizeof buf, pattern, &tm);
+  return std::string(buf, n);
+}
+
+std::string iso_utc(std::time_t t) {
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
+}
+
+// The text of a cell in tables, --raw and --export (names escaped: odd bytes never reach a
+// terminal raw).
+std::string cell_text(Col col, const Cell &c, const LsOptions &o, TimeFormat tf) {
+  switch (c.kind) {
+  case Cell::Kind::null:
+    return "-";
+  case Cell::Kind::number:
+    if (is_size_column(col) && !o.bytes)
+      return human_size(c.number);
+    return std::to_string(c.number);
+  case Cell::Kind::text:
+    if (col == Col::perms && !o.numeric_perms)
+      return symbolic_perms(static_cast<unsigned>(std::stoul(c.text, nullptr, 8)));
+    if (col == Col::perms)
+      return c.text.substr(1);
+    return escape_bytes(c.text);
+  case Cell::Kind::time:
+    return format_time(static_cast<std::time_t>(c.number), tf);
+  case Cell::Kind::list: {
+    if (c.list.empty())
+      return "-";
+    std::string joined;
+    for (const auto &item : c.list) {
+      if (!joined.empty())
+        joined += ',';
+      joined += item;
+    }
+    return joined;
+  }
+  }
+  return "-";
+}
+
+void append_json_cell(std::string &out, Col col, const Cell &c) {
+  std::string key = lowercase(def(col).name);
+  append_json_string(out, key);
+  out += ": ";
+  switch (c.kind) {
+  case Cell::Kind::null:
+    out += "null";
+    if (col == Col::atime || col == Col::dtime || col == Col::ctime || col == Col::mtime) {
+      out += ", ";
+      append_json_string(out, key + "_epoch");
+      out += ": null";
+    }
+    break;
+  case Cell::Kind::number:
+    out += std::to_string(c.number);
+    break;
+  case Cell::Kind::text:
+    append_json_string(out, c.text);
+    if (!is_valid_utf8(c.text)) {
+      out += ", ";
+      append_json_string(out, key + "_hex");
+      out += ": ";
+      append_json_string(out, to_hex(c.text));
+    }
+    break;
+  case Cell::Kind::time:
+    append_json_string(out, iso_utc(static_cast<std::time_t>(c.number)));
+    out += ", ";
+    append_json_string(out, key + "_epoch");
+    out += ": " + std::to_string(c.number);
+    break;
+  case Cell::Kind::list:
+    out += '[';
+    for (std::size_t i = 0; i < c.list.size(); ++i) {
+      if (i != 0)
+        out += ", ";
+      append_json_string(out, c.list[i]);
+    }
+    out += ']';
+    break;
+  }
+}
+
+Result<std::vector<Col>> parse_columns(std::string_view spec) {
+  std::vector<Col> cols;
+  if (!spec.empty() && spec[0] == '+') {
+    cols.assign(k_default_columns.begin(), k_default_columns.end());
+    spec.remove_prefix(1);
+  }
+  while (true) {
+    auto comma = spec.find(',');
+    std::string name = uppercase(spec.substr(0, comma));
+    auto it = std::find_if(k_columns.begin(), k_columns.end(),
+                           [&](const ColumnDef &d) { return name == d.name; });
+    if (it == k_columns.end())
+      return make_error(Errc::invalid_argument,
+                        name.empty() ? std::string("empty column name in --output")
+                                     : fmt::format("unknown column '{}'", escape_bytes(name)));
+    cols.push_back(it->id);
+    if (comma == std::string_view::npos)
+      break;
+    spec.remove_prefix(comma + 1);
+  }
+  return cols;
+}
+
+Result<std::optional<uid_t>> parse_owner(const std::string &owner) {
+  if (owner.empty())
+    return std::optional<uid_t>{};
+  if (const passwd *pw = ::getpwnam(owner.c_str()))
+    return std::optional<uid_t>{pw->pw_uid};
+  auto uid = parse_uint(owner, "owner", 0xfffffffeu);
+  if (!uid)
+    return make_error(Errc::invalid_argument, fmt::format("unknown user '{}'", escape_bytes(owner)));
+  return std::optional<uid_t>{static_cast<uid_t>(*uid)};
+}
+
+Result<std::array<bool, 3>> parse_types(const std::string &types) {
+  std::array<bool, 3> want{true, true, true};
+  if (types.empty())
+    return want;
+  want = {false, false, false};
+  std::string_view rest = types;
+  while (true) {
+    auto comma = rest.find(',');
+    std::string_view t = rest.substr(0, comma);
+    if (t == "sysv")
+      want[0] = true;
+    else if (t == "posix")
+      want[1] = true;
+    else if (t == "file")
+      want[2] = true;
+    else
+      return make_error(Errc::invalid_argument,
+                        fmt::format("unknown type '{}' (use sysv, posix, file)", escape_bytes(t)));
+    if (comma == std::string_view::npos)
+      break;
+    rest.remove_prefix(comma + 1);
+  }
+  return want;
+}
+
+int print_limits(const LsOptions &o) {
+  auto limits = read_limits(Paths{});
+  if (!limits)
+    return report(limits.error());
+  const Limits &l = *limits;
+  struct Row {
+    const char *resource;
+    const char *description;
+    std::optional<std::uint64_t> limit;
+    std::optional<std::uint64_t> used;
+    bool bytes;
+  };
+  std::vector<Row> rows = {
+      {"SHMMNI", "Shared memory segments", l.shmmni, l.used_ids, false},
+      {"SHMALL", "Shared memory pages", l.shmall, l.used_pages, false},
+      {"SHMMAX", "Max size of shared memory segment (bytes)", l.shmmax, std::nullopt, true},
+      {"SHMMIN", "Min size of shared memory segment (bytes)", l.shmmin, std::nullopt, true},
+      {"DEVSHM", "Size of the /dev/shm filesystem (bytes)", l.devshm_total, l.devshm_used, true},
+  };
+  auto percent = [](const Row &r) -> std::optional<double> {
+    if (!r.limit || !r.used || *r.limit == 0)
+      return std::nullopt;
+    return 100.0 * static_cast<double>(*r.used) / static_cast<double>(*r.limit);
+  };
+  std::string &out = Stdout::get().buffer();
+  if (o.json) {
+    out += "{\"limits\": [";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row &r = rows[i];
+      out += i == 0 ? "\n  {" : ",\n  {";
+      out += fmt::format("\"resource\": \"{}\", \"description\": \"{}\", \"limit\": {}, "
+                         "\"used\": {}, \"use_percent\": {}}}",
+                         r.resource, r.description,
+                         r.limit ? std::to_string(*r.limit) : "null",
+                         r.used ? std::to_string(*r.used) : "null",
+                         percent(r) ? fmt::format("{:.2f}", *percent(r)) : "null");
+    }
+    out += "\n]}\n";
+    return k_exit_ok;
+  }
+  Table table({{"RESOURCE", false}, {"DESCRIPTION", false}, {"LIMIT", true}, {"USED", true},
+               {"USE%", true}});
+  for (const Row &r : rows) {
+    auto show = [&](const std::optional<std::uint64_t> &v) {
+      if (!v)
+        return std::string("-");
+      return r.bytes && !o.bytes ? human_size(*v) : std::to_string(*v);
+    };
+    auto p = percent(r);
+    table.add_row({r.resource, r.description, show(r.limit), show(r.used),
+                   p ? fmt::format("{:.2f}%", *p) : std::string("-")});
+  }
+  table.render(out, o.raw ? TableStyle::raw : TableStyle::aligned, !o.noheadings,
+               use_color(o.color == "always" ? ColorMode::always
+                         : o.color == "never" ? ColorMode::never
+                                              : ColorMode::auto_detect) &&
+                   !o.raw);
+  return k_exit_ok;
+}
+
+int run_ls(const LsOptions &o) {
+  int modes = int(o.json) + int(o.raw) + int(o.export_pairs);
+  if (modes > 1)
+    return usage_error("ls", "--json, --raw and --export are mutually exclusive");
+  TimeFormat tf = TimeFormat::short_form;
+  if (o.time_format == "full")
+    tf = TimeFormat::full;
+  else if (o.time_format == "iso")
+    tf = TimeFormat::iso;
+  else if (o.time_format != "short")
+    return usage_error("ls", fmt::format("unknown time format '{}' (use short, full, iso)",
+                                         escape_bytes(o.time_format)));
+  ColorMode color = ColorMode::auto_detect;
+  if (o.color == "always")
+    color = ColorMode::always;
+  else if (o.color == "never")
+    color = ColorMode::never;
+  else if (o.color != "auto")
+    return usage_error("ls", fmt::format("unknown --color value '{}' (use auto, always, never)",
+                                         escape_bytes(o.color)));
+  if (o.limits) {
+    if (!o.segments.empty() || !o.output.empty() || !o.sort.empty() || o.export_pairs)
+      return usage_error("ls", "--limits cannot be combined with segments, -o, --sort or --export");
+    return print_limits(o);
+  }
+  std::vector<Col> cols(k_default_columns.begin(), k_default_columns.end());
+  if (!o.output.empty()) {
+    auto parsed = parse_columns(o.output);
+    if (!parsed)
+      return usage_error("ls", parsed.error().message);
+    cols = std::move(*parsed);
+  }
+  std::optional<Col> sort_col;
+  if (!o.sort.empty()) {
+    auto parsed = parse_columns(o.sort);
+    if (!parsed || parsed->size() != 1)
+      return usage_error("ls", parsed ? "--sort takes one column" : parsed.error().message);
+    sort_col = (*parsed)[0];
+  }
+  auto types = parse_types(o.types);
+  if (!types)
+    return usage_error("ls", types.error().message);
+  auto owner = parse_owner(o.owner);
+  if (!owner)
+    return usage_error("ls", owner.error().message);
+  std::vector<SegmentRef> refs;
+  for (const auto &text : o.segments) {
+    auto ref = parse_address(text);
+    if (!ref)
+      return usage_error("ls", ref.error().message);
+    refs.push_back(std::move(*ref));
+  }
+
+  int status = k_exit_ok;
+  std::vector<SegmentInfo> rows;
+  Paths paths;
+  if (refs.empty()) {
+    for (Kind kind : {Kind::sysv, Kind::posix}) {
+      if (!(*types)[static_cast<std::size_t>(kind)])
+        continue;
+      auto listed = make_backend(kind, paths)->list();
+      if (!listed) {
+        print_error(listed.error().message);
+        status = k_exit_failure;
+        continue;
+      }
+      for (auto &info : *listed)
+        if (o.all || info.oddity == Oddity::none)
+          rows.push_back(std::move(info));
+    }
+  } else {
+    std::array<std::unique_ptr<Backend>, 3> backends;
+    for (const auto &ref : refs) {
+      auto &backend = backends[static_cast<std::size_t>(ref.kind)];
+      if (!backend)
+        backend = make_backend(ref.kind, paths);
+      auto info = backend->stat(ref);
+      if (!info) {
+        print_error(info.error().message);
+        status = k_exit_failure;
+        continue;
+      }
+      if ((*types)[static_cast<std::size_t>(ref.kind)])
+        rows.push_back(std::move(*info));
+    }
+  }
+  if (*owner)
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const SegmentInfo &s) { return s.uid != **owner; }),
+               rows.end());
+
+  Context ctx;
+  bool wants_nattch = std::find(cols.begin(), cols.end(), Col::nattch) != cols.end() ||
+                      sort_col == Col::nattch;
+  bool has_fd_rows = std::any_of(rows.begin(), rows.end(),
+                                 [](const SegmentInfo &s) { return s.kind != Kind::sysv; });
+  if (wants_nattch && has_fd_rows) {
+    // POSIX objects and files have no attach count: count the processes that map them.
+    if (auto users = scan_users(paths, false)) {
+      std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<pid_t>> pids;
+      for (const auto &u : *users)
+        if (!u.sysv && u.maps)
+          pids[{u.dev, u.ino}].push_back(u.pid);
+      for (auto &[k, v] : pids) {
+        std::sort(v.begin(), v.end());
+        ctx.mappers[k] = static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
+      }
+      ctx.have_mappers = true;
+    }
+  }
+
+  if (sort_col) {
+    std::vector<std::pair<Cell, std::size_t>> keys;
+    keys.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      keys.emplace_back(cell(*sort_col, rows[i], ctx), i);
+    std::stable_sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) {
+      const Cell &x = a.first;
+      const Cell &y = b.first;
+      if (x.kind != y.kind)
+        return x.kind < y.kind;
+      if (x.kind == Cell::Kind::text)
+        return x.text < y.text;
+      if (x.kind == Cell::Kind::list)
+        return x.list < y.list;
+      return x.number < y.number;
+    });
+    std::vector<SegmentInfo> sorted;
+    sorted.reserve(rows.size());
+    for (auto &k : keys)
+      sorted.push_back(std::move(rows[k.second]));
+    rows = std::move(sorted);
+  } else if (refs.empty()) {
+    std::stable_sort(rows.begin(), rows.end(), [](const SegmentInfo &a, const SegmentInfo &b) {
+      if (a.kind != b.kind)
+        return a.kind < b.kind;
+      if (a.kind == Kind::sysv)
+        return a.id < b.id;
+      return a.name < b.name;
+    });
+  }
+
+  std::string &out = Stdout::get().buffer();
+  if (o.json) {
+    out += "{\"segments\": [";
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      out += r == 0 ? "\n  {" : ",\n  {";
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i != 0)
+          out += ", ";
+        append_json_cell(out, cols[i], cell(cols[i], rows[r], ctx));
+      }
+      out += '}';
+      Stdout::get().maybe_flush();
+    }
+    out += rows.empty() ? "]}\n" : "\n]}\n";
+    return status;
+  }
+  if (o.export_pairs) {
+    for (const auto &row : rows) {
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (i != 0)
+          out += ' ';
+        std::string value = cell_text(cols[i], cell(cols[i], row, ctx), o, tf);
+        out += def(cols[i]).name;
+        out += "=\"";
+        for (char ch : value) {
+          if (ch == '"' || ch == '$' || ch == '`')
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(ch));
+          else
+            out += ch;
+        }
+        out += '"';
+      }
+      out += '\n';
+      Stdout::get().maybe_flush();
+    }
+    return status;
+  }
+  std::vector<TableColumn> headers;
+  for (Col c : cols)
+    headers.push_back({def(c).name, def(c).right});
+  Table table(std::move(headers));
+  table.reserve(rows.size());
+  std::vector<std::string> line(cols.size());
+  for (const auto &row : rows) {
+    for (std::size_t i = 0; i < cols.size(); ++i)
+      line[i] = cell_text(cols[i], cell(cols[i], row, ctx), o, tf);
+    table.add_row(line);
+  }
+  table.render(out, o.raw ? TableStyle::raw : TableStyle::aligned, !o.noheadings,
+               use_color(color) && !o.raw);
+  return status;
+}
+
+} // namespace
+
+Runner register_ls(CLI::App &sub) {
+  auto o = std::make_shared<LsOptions>();
+  std::string columns_help = "Columns to show (+COLS appends to the default). Available:";
+  for (const auto &c : k_columns)
+    columns_help += fmt::format("\n  {:8} {}", c.name, c.help);
+  sub.add_option("segment", o->segments, "Only these segments (any address form)");
+  sub.add_option("-o,--output", o->output, columns_help)->type_name("COLS");
+  sub.add_flag("--noheadings", o->noheadings, "Do not print the header line");
+  sub.add_flag("-r,--raw", o->raw, "Unaligned output, one space between columns");
+  sub.add_flag("-J,--json", o->json, "JSON output: {\"segments\": [...]}, typed values");
+  sub.add_flag("-e,--export", o->export_pairs, "Output as KEY=\"value\" pairs");
+  sub.add_flag("-b,--bytes", o->bytes, "Print sizes in bytes, not in human units");
+  sub.add_flag("--numeric-perms", o->numeric_perms, "Print permissions in octal");
+  sub.add_option("--time-format", o->time_format, "short (default), full or iso")
+      ->type_name("FORMAT");
+  sub.add_option("--sort", o->sort, "Sort by this column")->type_name("COL");
+  sub.add_option("-t,--type", o->types, "Only these kinds: sysv,posix,file")->type_name("TYPES");
+  sub.add_option("-u,--owner", o->owner, "Only segments owned by this user (name or uid)")
+      ->type_name("USER");
+  sub.add_flag("-a,--all", o->all, "Also show POSIX semaphores and odd /dev/shm entries");
+  sub.add_flag("--limits", o->limits, "Show system limits and their use instead of segments");
+  sub.add_option("--color", o->color, "auto (default), always or never")->type_name("WHEN");
+  set_footer(sub, "ls");
+  return [o] { return run_ls(*o); };
+}
+
+} // namespace shmkit::cli

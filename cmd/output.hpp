@@ -1,0 +1,80 @@
+// Everything the shmkit binary prints goes through here: one buffered stdout, the
+// "shmkit: error:" convention, JSON string escaping and colour decisions (DESIGN.md section 4).
+#pragma once
+
+#include "shmkit/error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace CLI {
+class App;
+}
+
+namespace shmkit::cli {
+
+/// Exit statuses (shmkit(1) EXIT STATUS).
+inline constexpr int k_exit_ok = 0;
+inline constexpr int k_exit_failure = 1;
+inline constexpr int k_exit_usage = 2;
+inline constexpr int k_exit_timeout = 124;
+
+/// The single stdout buffer. Data is appended and written in large blocks; write errors are
+/// remembered and reported once by finish().
+class Stdout {
+public:
+  static Stdout &get();
+  void write(std::string_view data);
+  void put(char c) {
+    m_buffer.push_back(c);
+    if (m_buffer.size() >= k_flush_at)
+      flush();
+  }
+  std::string &buffer() { return m_buffer; }
+  /// Writes out what is buffered if it is large (call after appending to buffer()).
+  void maybe_flush() {
+    if (m_buffer.size() >= k_flush_at)
+      flush();
+  }
+  /// Writes everything buffered now (e.g. before blocking, so events appear at once).
+  void flush();
+  /// True once a write failed; further output is dropped.
+  bool failed() const { return m_errno != 0; }
+  int error_number() const { return m_errno; }
+  /// Flushes and turns a write error into the exit status: EPIPE stays silent (status
+  /// unchanged), anything else prints "shmkit: error: write error: ..." and gives 1.
+  int finish(int status);
+
+private:
+  static constexpr std::size_t k_flush_at = 1 << 18;
+  std::string m_buffer;
+  int m_errno = 0;
+};
+
+/// Prints "shmkit: error: MESSAGE" on stderr.
+void print_error(std::string_view message);
+/// Prints "shmkit: warning: MESSAGE" on stderr.
+void print_warning(std::string_view message);
+/// Prints a usage error with the "Try 'shmkit SUB --help'" line; returns k_exit_usage.
+int usage_error(std::string_view sub, std::string_view message);
+/// Prints the error and returns k_exit_usage for invalid_argument, else k_exit_failure.
+int report(const Error &error);
+
+/// Appends s as a JSON string (quoted; invalid UTF-8 bytes become U+FFFD).
+void append_json_string(std::string &out, std::string_view s);
+/// True when s is valid UTF-8 (then no *_hex field is needed in JSON).
+bool is_valid_utf8(std::string_view s);
+/// Lowercase hex of every byte of s.
+std::string to_hex(std::string_view s);
+
+/// --color values.
+enum class ColorMode { auto_detect, always, never };
+/// Resolves --color: auto means stdout is a tty, TERM is not "dumb" and NO_COLOR is unset or
+/// empty.
+bool use_color(ColorMode mode);
+
+/// Appends the standard footer "See shmkit-SUB(1)." to a subcommand's help.
+void set_footer(CLI::App &sub, std::string_view name);
+
+} // namespace shmkit::cli

@@ -1,0 +1,274 @@
+#include "shmkit/address.hpp"
+
+#include "shmkit/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/ipc.h>
+
+#include <cerrno>
+
+namespace shmkit {
+
+namespace {
+
+constexpr std::string_view k_hex_digits = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty())
+    return false;
+  for (char c : s)
+    if (c < '0' || c > '9')
+      return false;
+  return true;
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the byte starts none.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    cp = c & 0x1fu;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    cp = c & 0x0fu;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    cp = c & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size())
+    return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0u) != 0x80u)
+      return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3fu);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  if (cp >= 0x80 && cp <= 0x9f) // C1 control characters are escaped too
+    return 0;
+  return len;
+}
+
+Result<SegmentRef> posix_ref(std::string_view name) {
+  if (!name.empty() && name[0] == '/')
+    name.remove_prefix(1);
+  std::string decoded = unescape_bytes(name);
+  if (auto ok = validate_posix_name(decoded); !ok)
+    return std::move(ok).error();
+  SegmentRef ref;
+  ref.kind = Kind::posix;
+  ref.by = SegmentRef::By::name;
+  ref.text = std::move(decoded);
+  return ref;
+}
+
+Result<SegmentRef> file_ref(std::string_view path) {
+  if (path.empty())
+    return make_error(Errc::invalid_argument, "invalid address 'file:': empty path");
+  SegmentRef ref;
+  ref.kind = Kind::file;
+  ref.by = SegmentRef::By::path;
+  ref.text = unescape_bytes(path);
+  if (ref.text.find('\0') != std::string::npos)
+    return make_error(Errc::invalid_argument, "invalid file path: contains a NUL byte");
+  return ref;
+}
+
+Result<SegmentRef> key_ref(std::string_view text, AddressUse use) {
+  SegmentRef ref;
+  ref.kind = Kind::sysv;
+  if (text == "auto" || text == "private") {
+    if (use != AddressUse::create)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("key:{} is only valid for create", text));
+    ref.by = text == "auto" ? SegmentRef::By::key_auto : SegmentRef::By::key_private;
+    return ref;
+  }
+  auto key = parse_key(text);
+  if (!key)
+    return std::move(key).error();
+  if (*key == 0)
+    return make_error(Errc::invalid_argument,
+                      use == AddressUse::create
+                          ? "key 0 is IPC_PRIVATE: use key:private"
+                          : "key 0 is IPC_PRIVATE and names no segment: use id:N");
+  ref.by = SegmentRef::By::key;
+  ref.number = *key;
+  return ref;
+}
+
+Result<SegmentRef> ftok_ref(std::string_view spec) {
+  std::string path(spec);
+  int proj = 1;
+  if (auto colon = spec.rfind(':'); colon != std::string_view::npos) {
+    std::string_view tail = spec.substr(colon + 1);
+    if (all_digits(tail)) {
+      auto value = parse_uint(tail, "ftok project id", 255);
+      if (!value)
+        return std::move(value).error();
+      if (*value == 0)
+        return make_error(Errc::invalid_argument,
+                          "invalid ftok project id '0': must be 1..255 or one character");
+      proj = static_cast<int>(*value);
+      path = std::string(spec.substr(0, colon));
+    } else if (tail.size() == 1) {
+      proj = static_cast<unsigned char>(tail[0]);
+      path = std::string(spec.substr(0, colon));
+    }
+  }
+  if (path.empty())
+    return make_error(Errc::invalid_argument, "invalid address 'ftok:': empty path");
+  path = unescape_bytes(path);
+  errno = 0;
+  key_t key = ::ftok(path.c_str(), proj);
+  if (key == -1)
+    return from_errno(errno, fmt::format("cannot compute ftok key of {}", escape_bytes(path)));
+  SegmentRef ref;
+  ref.kind = Kind::sysv;
+  ref.by = SegmentRef::By::key;
+  ref.number = static_cast<std::uint32_t>(key);
+  return ref;
+}
+
+} // namespace
+
+Result<void> validate_posix_name(std::string_view name) {
+  if (name.empty())
+    return make_error(Errc::invalid_argument, "invalid posix name: empty");
+  if (name == "." || name == "..")
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid posix name '{}': not an object name", name));
+  if (name.find('/') != std::string_view::npos)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid posix name '{}': contains '/'", escape_bytes(name)));
+  if (name.find('\0') != std::string_view::npos)
+    return make_error(Errc::invalid_argument, "invalid posix name: contains a NUL byte");
+  if (name.size() > 255)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid posix name: {} bytes long, at most 255", name.size()));
+  return {};
+}
+
+std::string escape_bytes(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size();) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    if (c >= 0x21 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (std::size_t len = utf8_length(raw, i); len != 0) {
+        out.append(raw.substr(i, len));
+        i += len;
+        continue;
+      }
+    }
+    out += "\\x";
+    out.push_back(k_hex_digits[c >> 4]);
+    out.push_back(k_hex_digits[c & 0xf]);
+    ++i;
+  }
+  return out;
+}
+
+std::string unescape_bytes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' &&
+        hex_value(text[i + 2]) >= 0 && hex_value(text[i + 3]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(text[i + 2]) * 16 + hex_value(text[i + 3])));
+      i += 3;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+Result<SegmentRef> parse_address(std::string_view text, AddressUse use) {
+  if (text.empty())
+    return make_error(Errc::invalid_argument, "invalid address: empty");
+  if (starts_with(text, "id:")) {
+    auto id = parse_shmid(text.substr(3));
+    if (!id)
+      return std::move(id).error();
+    SegmentRef ref;
+    ref.kind = Kind::sysv;
+    ref.by = SegmentRef::By::id;
+    ref.number = static_cast<std::uint64_t>(*id);
+    return ref;
+  }
+  if (starts_with(text, "key:"))
+    return key_ref(text.substr(4), use);
+  if (starts_with(text, "ftok:"))
+    return ftok_ref(text.substr(5));
+  if (starts_with(text, "posix:"))
+    return posix_ref(text.substr(6));
+  if (starts_with(text, "file:"))
+    return file_ref(text.substr(5));
+  if (starts_with(text, "0x") || starts_with(text, "0X"))
+    return key_ref(text, use);
+  if (all_digits(text))
+    return parse_address(fmt::format("id:{}", text), use);
+  if (starts_with(text, "./") || starts_with(text, "../") ||
+      text.find('/', text[0] == '/' ? 1 : 0) != std::string_view::npos)
+    return file_ref(text);
+  return posix_ref(text);
+}
+
+const char *kind_name(Kind kind) {
+  switch (kind) {
+  case Kind::sysv:
+    return "sysv";
+  case Kind::posix:
+    return "posix";
+  case Kind::file:
+    return "file";
+  }
+  return "?";
+}
+
+std::string SegmentRef::to_string() const {
+  switch (by) {
+  case By::id:
+    return fmt::format("id:{}", number);
+  case By::key:
+    return fmt::format("key:0x{:08x}", number);
+  case By::key_auto:
+    return "key:auto";
+  case By::key_private:
+    return "key:private";
+  case By::name:
+    return "posix:/" + escape_bytes(text);
+  case By::path:
+    return "file:" + escape_bytes(text);
+  }
+  return {};
+}
+
+} // namespace shmkit

@@ -1,0 +1,31 @@
+// The segment-address grammar (DESIGN.md section 3, a contract).
+#pragma once
+
+#include "shmkit/error.hpp"
+#include "shmkit/segment.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace shmkit {
+
+/// Whether key:auto and key:private are allowed (only `create` makes new keys).
+enum class AddressUse { existing, create };
+
+/// Parses one address: id:, key:, ftok:, posix:, file: and the shorthands. `\xHH` escapes in
+/// names and paths are decoded, so escaped names printed by ls round-trip. ftok: calls
+/// ftok(3). Fails with invalid_argument (bad grammar or name) or not_found (ftok path).
+Result<SegmentRef> parse_address(std::string_view text, AddressUse use = AddressUse::existing);
+
+/// Checks a POSIX name (without leading '/'): not empty, not "." or "..", no '/', at most
+/// 255 bytes. Fails with invalid_argument.
+Result<void> validate_posix_name(std::string_view name);
+
+/// Escapes bytes for display: control characters, DEL, backslash and invalid UTF-8 become
+/// \xHH; valid UTF-8 is kept. parse_address() decodes the result back.
+std::string escape_bytes(std::string_view raw);
+
+/// Decodes \xHH escapes (the inverse of escape_bytes); other backslashes are kept.
+std::string unescape_bytes(std::string_view text);
+
+} // namespace shmkit

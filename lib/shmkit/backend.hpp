@@ -1,0 +1,87 @@
+// The Backend interface and the open-segment Handle. Only backend.cpp (the factory) names all
+// three implementations; everything else works through these interfaces.
+#pragma once
+
+#include "shmkit/error.hpp"
+#include "shmkit/mapping.hpp"
+#include "shmkit/segment.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace shmkit {
+
+/// What Handle::check() found when re-examining an open segment.
+enum class Liveness {
+  alive,     ///< unchanged identity (size may still have grown)
+  truncated, ///< smaller than when opened
+  removed,   ///< SysV marked/gone, or the POSIX/file name unlinked
+  replaced,  ///< the name now refers to a different object
+};
+
+/// An open segment. Reads and writes are bounds-checked against the segment's size (never the
+/// page size). POSIX and file segments use pread/pwrite so truncation gives an error, not
+/// SIGBUS; SysV segments go through one attach held by the handle.
+class Handle {
+public:
+  virtual ~Handle() = default;
+  Handle() = default;
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+
+  /// The segment as stat'ed when opened (canonical address, size, ...).
+  virtual const SegmentInfo &info() const = 0;
+  /// Size in bytes as of open or the last check()/resize().
+  virtual std::uint64_t size() const = 0;
+  /// Reads up to out.size() bytes at offset; returns the count read (short only at the end).
+  /// Fails with out_of_range (offset past end), changed (truncated meanwhile) or io.
+  virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) = 0;
+  /// Writes all of data at offset. The caller bounds-checks first; fails with
+  /// permission_denied (opened read-only), no_space (ENOSPC on tmpfs), changed or io.
+  virtual Result<void> write_at(std::uint64_t offset, std::span<const std::byte> data) = 0;
+  /// Stores one naturally aligned 1/2/4/8-byte value with a single atomic store.
+  /// Fails with invalid_argument (misaligned or bad width) or out_of_range.
+  virtual Result<void> store_atomic(std::uint64_t offset, std::uint64_t value,
+                                    unsigned width) = 0;
+  /// Grows the segment to new_size (POSIX/file: ftruncate). SysV fails with not_supported.
+  virtual Result<void> resize(std::uint64_t new_size) = 0;
+  /// Copies [offset, offset+length) to out_fd in the cheapest way the backend has (sendfile,
+  /// splice or one write from the attach). Fails with io carrying EPIPE etc. from the output.
+  virtual Result<void> copy_to_fd(int out_fd, std::uint64_t offset, std::uint64_t length) = 0;
+  /// Maps the whole segment (MAP_SHARED / shmat). Read-only unless the handle and `access`
+  /// are read-write.
+  virtual Result<Mapping> map(Access access) = 0;
+  /// Re-examines the segment: identity, size, removal. Updates size().
+  virtual Result<Liveness> check() = 0;
+  /// The fd behind a POSIX/file handle, -1 for SysV.
+  virtual int fd() const = 0;
+};
+
+/// One kind of shared memory.
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual Kind kind() const = 0;
+  /// Every segment of this kind (files: none, they are only shown when named). POSIX listing
+  /// includes semaphores and odd entries, flagged in SegmentInfo::oddity.
+  virtual Result<std::vector<SegmentInfo>> list() = 0;
+  /// One segment by address. Fails with not_found, permission_denied, invalid_argument.
+  virtual Result<SegmentInfo> stat(const SegmentRef &ref) = 0;
+  /// Creates exclusively at 0600, then fchmod/IPC_SET to spec.mode. Fails with exists (unless
+  /// spec.exist_ok and a large enough segment is there), permission_denied, no_space.
+  virtual Result<SegmentInfo> create(const CreateSpec &spec) = 0;
+  /// Opens an existing segment; never creates. Fails with not_found, permission_denied,
+  /// invalid_argument (not a regular file, FIFO planted in /dev/shm).
+  virtual Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) = 0;
+  /// Removes the segment described by `expected` after re-checking its identity (SysV key,
+  /// cpid and ctime; POSIX/file dev and inode). Fails with changed when it is no longer the
+  /// same segment, not_found, permission_denied.
+  virtual Result<void> remove(const SegmentInfo &expected) = 0;
+};
+
+/// The factory: the only place that names all three backends.
+std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths = {});
+
+} // namespace shmkit

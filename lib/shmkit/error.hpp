@@ -1,0 +1,78 @@
+// Error model of the core library: an error code, the errno behind it, and a ready message.
+#pragma once
+
+#include <cerrno>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace shmkit {
+
+/// What went wrong, independent of the errno that reported it.
+enum class Errc {
+  invalid_argument, ///< bad user input (a usage error: exit status 2)
+  not_found,        ///< the segment or file does not exist (any more)
+  exists,           ///< exclusive creation found something already there
+  permission_denied,
+  out_of_range,     ///< offset/length/value outside what the segment or type allows
+  busy,             ///< attached or mapped, and the caller did not force
+  no_space,         ///< ENOSPC/ENOMEM/limits reached
+  not_supported,    ///< the backend cannot do this
+  changed,          ///< the segment changed under us (truncated, replaced, removed)
+  io,               ///< any other system error
+};
+
+/// One error: code, the errno (0 when none) and a one-line lowercase message without a period.
+struct Error {
+  Errc code = Errc::io;
+  int sys_errno = 0;
+  std::string message;
+};
+
+/// Maps an errno value to the matching Errc (unknown values map to Errc::io).
+Errc errc_from_errno(int err);
+
+/// Builds an Error for a failed system call: "<what>: <strerror in lowercase>".
+Error from_errno(int err, std::string what);
+
+/// Builds an Error without an errno.
+Error make_error(Errc code, std::string message);
+
+/// A value or an Error, shaped like std::expected (which Debian 12's clang lacks).
+template <typename T> class [[nodiscard]] Result {
+public:
+  Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
+
+  bool has_value() const noexcept { return m_v.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  T &value() & { return std::get<0>(m_v); }
+  const T &value() const & { return std::get<0>(m_v); }
+  T &&value() && { return std::get<0>(std::move(m_v)); }
+  T &operator*() & { return value(); }
+  const T &operator*() const & { return value(); }
+  T *operator->() { return &value(); }
+  const T *operator->() const { return &value(); }
+  const Error &error() const & { return std::get<1>(m_v); }
+  Error &&error() && { return std::get<1>(std::move(m_v)); }
+
+private:
+  std::variant<T, Error> m_v;
+};
+
+template <> class [[nodiscard]] Result<void> {
+public:
+  Result() = default;
+  Result(Error error) : m_error(std::move(error)), m_ok(false) {}
+  bool has_value() const noexcept { return m_ok; }
+  explicit operator bool() const noexcept { return m_ok; }
+  const Error &error() const & { return m_error; }
+  Error &&error() && { return std::move(m_error); }
+
+private:
+  Error m_error;
+  bool m_ok = true;
+};
+
+} // namespace shmkit

@@ -1,0 +1,357 @@
+#include "shmkit/fd_object.hpp"
+
+#include "shmkit/address.hpp"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace shmkit {
+
+namespace {
+
+std::string shown(const FdObject &object) { return escape_bytes(object.segment); }
+
+Error op_error(int err, std::string_view op, const FdObject &object) {
+  return from_errno(err, fmt::format("cannot {} {}", op, shown(object)));
+}
+
+class FdHandle final : public Handle {
+public:
+  FdHandle(FdObject object, int fd, Access access, SegmentInfo info)
+      : m_object(std::move(object)), m_fd(fd), m_access(access), m_info(std::move(info)),
+        m_size(m_info.size) {}
+  ~FdHandle() override { ::close(m_fd); }
+
+  const SegmentInfo &info() const override { return m_info; }
+  std::uint64_t size() const override { return m_size; }
+  int fd() const override { return m_fd; }
+
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
+    if (offset > m_size)
+      return make_error(Errc::out_of_range, fmt::format("offset {} is past the end of {} ({} bytes)",
+                                                        offset, shown(m_object), m_size));
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), m_size - offset));
+    std::size_t got = 0;
+    while (got < want) {
+      ssize_t n = ::pread(m_fd, out.data() + got, want - got, static_cast<off_t>(offset + got));
+      if (n < 0) {
+        if (errno == EINTR)
+          continue;
+        return op_error(errno, "read", m_object);
+      }
+      if (n == 0)
+        return truncated_error(offset + got);
+      got += static_cast<std::size_t>(n);
+    }
+    return got;
+  }
+
+  Result<void> write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+    if (m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    // Reserve the pages first where the filesystem can, so a full tmpfs fails before the
+    // first byte is written instead of leaving a half-written range.
+    if (!data.empty() &&
+        ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(data.size())) != 0 &&
+        (errno == ENOSPC || errno == EDQUOT))
+      return op_error(errno, "write", m_object);
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::pwrite(m_fd, data.data() + done, data.size() - done,
+                           static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR)
+          continue;
+        return op_error(errno, "write", m_object);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (offset + data.size() > m_size)
+      m_size = offset + data.size();
+    return {};
+  }
+
+  Result<void> store_atomic(std::uint64_t offset, std::uint64_t value, unsigned width) override {
+    if (m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    if (auto st = current_size(); !st)
+      return std::move(st).error();
+    if (width == 0 || offset % width != 0)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("offset {} is not aligned to {} bytes", offset, width));
+    if (offset + width > m_size)
+      return make_error(Errc::out_of_range, fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
+                                                        width, offset, shown(m_object), m_size));
+    long page = ::sysconf(_SC_PAGESIZE);
+    std::uint64_t base = offset - offset % static_cast<std::uint64_t>(page);
+    void *mem = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ | PROT_WRITE, MAP_SHARED,
+                       m_fd, static_cast<off_t>(base));
+    if (mem == MAP_FAILED)
+      return op_error(errno, "map", m_object);
+    std::byte *p = static_cast<std::byte *>(mem) + (offset - base);
+    bool stored = true;
+    switch (width) {
+    case 1:
+      __atomic_store_n(reinterpret_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
+                       __ATOMIC_SEQ_CST);
+      break;
+    case 2:
+      __atomic_store_n(reinterpret_cast<std::uint16_t *>(static_cast<void *>(p)),
+                       static_cast<std::uint16_t>(value), __ATOMIC_SEQ_CST);
+      break;
+    case 4:
+      __atomic_store_n(reinterpret_cast<std::uint32_t *>(static_cast<void *>(p)),
+                       static_cast<std::uint32_t>(value), __ATOMIC_SEQ_CST);
+      break;
+    case 8:
+      __atomic_store_n(reinterpret_cast<std::uint64_t *>(static_cast<void *>(p)), value,
+                       __ATOMIC_SEQ_CST);
+      break;
+    default:
+      stored = false;
+    }
+    ::munmap(mem, static_cast<std::size_t>(page));
+    if (!stored)
+      return make_error(Errc::invalid_argument, fmt::format("cannot store {} bytes atomically", width));
+    return {};
+  }
+
+  Result<void> resize(std::uint64_t new_size) override {
+    if (m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot resize {}: opened read-only", shown(m_object)));
+    if (::ftruncate(m_fd, static_cast<off_t>(new_size)) != 0)
+      return op_error(errno, "resize", m_object);
+    m_size = new_size;
+    return {};
+  }
+
+  Result<void> copy_to_fd(int out_fd, std::uint64_t offset, std::uint64_t length) override {
+    off_t pos = static_cast<off_t>(offset);
+    std::uint64_t left = length;
+    bool use_sendfile = true;
+    std::vector<std::byte> buffer;
+    while (left > 0) {
+      std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 30));
+      ssize_t n = -1;
+      if (use_sendfile) {
+        n = ::sendfile(out_fd, m_fd, &pos, chunk);
+        if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+          use_sendfile = false;
+          continue;
+        }
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n < 0)
+          return from_errno(errno, "write error");
+      } else {
+        if (buffer.empty())
+          buffer.resize(1 << 20);
+        chunk = std::min(chunk, buffer.size());
+        n = ::pread(m_fd, buffer.data(), chunk, pos);
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n < 0)
+          return op_error(errno, "read", m_object);
+        if (n > 0) {
+          std::size_t done = 0;
+          while (done < static_cast<std::size_t>(n)) {
+            ssize_t w = ::write(out_fd, buffer.data() + done, static_cast<std::size_t>(n) - done);
+            if (w < 0 && errno == EINTR)
+              continue;
+            if (w < 0)
+              return from_errno(errno, "write error");
+            done += static_cast<std::size_t>(w);
+          }
+          pos += n;
+        }
+      }
+      if (n == 0)
+        return truncated_error(static_cast<std::uint64_t>(pos));
+      left -= static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
+  Result<Mapping> map(Access access) override {
+    if (access == Access::read_write && m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot map {} for writing: opened read-only", shown(m_object)));
+    if (m_size == 0)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("cannot map {}: it is empty", shown(m_object)));
+    int prot = PROT_READ | (access == Access::read_write ? PROT_WRITE : 0);
+    void *mem = ::mmap(nullptr, static_cast<std::size_t>(m_size), prot, MAP_SHARED, m_fd, 0);
+    if (mem == MAP_FAILED)
+      return op_error(errno, "map", m_object);
+    return Mapping(mem, static_cast<std::size_t>(m_size), static_cast<std::size_t>(m_size),
+                   Release::munmap);
+  }
+
+  Result<Liveness> check() override {
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0)
+      return op_error(errno, "stat", m_object);
+    if (st.st_nlink == 0)
+      return Liveness::removed;
+    struct stat by_name {};
+    if (::lstat(m_object.path.c_str(), &by_name) != 0) {
+      if (errno == ENOENT)
+        return Liveness::removed;
+      return op_error(errno, "stat", m_object);
+    }
+    if (by_name.st_ino != st.st_ino || by_name.st_dev != st.st_dev)
+      return Liveness::replaced;
+    std::uint64_t now = static_cast<std::uint64_t>(st.st_size);
+    bool shrank = now < m_size;
+    m_size = now;
+    return shrank ? Liveness::truncated : Liveness::alive;
+  }
+
+private:
+  Result<void> current_size() {
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0)
+      return op_error(errno, "stat", m_object);
+    m_size = static_cast<std::uint64_t>(st.st_size);
+    return {};
+  }
+
+  Error truncated_error(std::uint64_t at) const {
+    return make_error(Errc::changed,
+                      fmt::format("{} was truncated while reading (ended at byte {})",
+                                  shown(m_object), at));
+  }
+
+  FdObject m_object;
+  int m_fd;
+  Access m_access;
+  SegmentInfo m_info;
+  std::uint64_t m_size;
+};
+
+} // namespace
+
+SegmentInfo fd_object_info(const FdObject &object, const struct stat &st) {
+  SegmentInfo info;
+  info.kind = object.kind;
+  info.segment = object.segment;
+  info.name = object.name;
+  info.mode = st.st_mode & 0777;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  info.alloc = static_cast<std::uint64_t>(st.st_blocks) * 512;
+  info.atime = st.st_atime;
+  info.ctime = st.st_ctime;
+  info.mtime = st.st_mtime;
+  info.dev = st.st_dev;
+  info.ino = st.st_ino;
+  if (!S_ISREG(st.st_mode))
+    info.oddity = Oddity::not_regular;
+  return info;
+}
+
+Result<SegmentInfo> stat_fd_object(const FdObject &object) {
+  struct stat st {};
+  if (::lstat(object.path.c_str(), &st) != 0)
+    return op_error(errno, "stat", object);
+  return fd_object_info(object, st);
+}
+
+Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access access) {
+  int flags = (access == Access::read_write ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC |
+              O_NONBLOCK | O_NOCTTY;
+  int fd = ::open(object.path.c_str(), flags);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ELOOP)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("cannot open {}: is a symbolic link", shown(object)));
+    return from_errno(err, fmt::format("cannot open {}{}", shown(object),
+                                       access == Access::read_write ? " for writing" : ""));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return op_error(err, "stat", object);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot open {}: not a regular file", shown(object)));
+  }
+  // Regular files ignore O_NONBLOCK for I/O, but clear it anyway: it was only for the open.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return std::unique_ptr<Handle>(
+      std::make_unique<FdHandle>(object, fd, access, fd_object_info(object, st)));
+}
+
+Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &spec) {
+  int fd = ::open(object.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int err = errno;
+    if (err == EEXIST && spec.exist_ok) {
+      auto existing = stat_fd_object(object);
+      if (!existing)
+        return existing;
+      if (existing->oddity != Oddity::none)
+        return make_error(Errc::exists,
+                          fmt::format("{} exists and is not a regular file", shown(object)));
+      if (existing->size < spec.size)
+        return make_error(Errc::exists,
+                          fmt::format("{} exists with size {}, smaller than the requested {}",
+                                      shown(object), existing->size, spec.size));
+      return existing;
+    }
+    if (err == EEXIST)
+      return make_error(Errc::exists, fmt::format("cannot create {}: already exists", shown(object)));
+    return op_error(err, "create", object);
+  }
+  auto fail = [&](int err, std::string_view op) -> Error {
+    ::unlink(object.path.c_str());
+    ::close(fd);
+    return op_error(err, op, object);
+  };
+  if (::ftruncate(fd, static_cast<off_t>(spec.size)) != 0)
+    return fail(errno, "size");
+  if (spec.allocate) {
+    if (int err = ::posix_fallocate(fd, 0, static_cast<off_t>(spec.size)); err != 0)
+      return fail(err, "allocate");
+  }
+  if (::fchmod(fd, spec.mode) != 0)
+    return fail(errno, "chmod");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return fail(errno, "stat");
+  ::close(fd);
+  return fd_object_info(object, st);
+}
+
+Result<void> remove_fd_object(const FdObject &object, const SegmentInfo &expected) {
+  struct stat st {};
+  if (::lstat(object.path.c_str(), &st) != 0)
+    return op_error(errno, "remove", object);
+  if ((expected.ino && *expected.ino != st.st_ino) || (expected.dev && *expected.dev != st.st_dev))
+    return make_error(Errc::changed,
+                      fmt::format("not removing {}: it was replaced since it was listed",
+                                  shown(object)));
+  if (::unlink(object.path.c_str()) != 0)
+    return op_error(errno, "remove", object);
+  return {};
+}
+
+} // namespace shmkit

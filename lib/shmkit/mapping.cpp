@@ -1,0 +1,70 @@
+#include "shmkit/mapping.hpp"
+
+#include <sys/mman.h>
+#include <sys/shm.h>
+
+#include <csetjmp>
+#include <csignal>
+#include <cstring>
+
+namespace shmkit {
+
+void Mapping::reset() noexcept {
+  if (m_base == nullptr)
+    return;
+  if (m_release == Release::shmdt)
+    ::shmdt(m_base);
+  else
+    ::munmap(m_base, m_mapped);
+  m_base = nullptr;
+  m_size = 0;
+  m_mapped = 0;
+}
+
+namespace {
+
+// Touching a page of a POSIX object or file beyond its (shrunk) end raises SIGBUS
+// (DESIGN.md section 5). The handler jumps back to the guarded call instead of dying.
+thread_local sigjmp_buf t_jump;
+thread_local volatile sig_atomic_t t_armed = 0;
+
+void on_sigbus(int) {
+  if (t_armed)
+    siglongjmp(t_jump, 1);
+  ::signal(SIGBUS, SIG_DFL);
+  ::raise(SIGBUS);
+}
+
+// Runs op with SIGBUS turned into a false return.
+template <typename Op> bool guarded(Op op) noexcept {
+  struct sigaction action {};
+  struct sigaction previous {};
+  action.sa_handler = on_sigbus;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_NODEFER;
+  ::sigaction(SIGBUS, &action, &previous);
+  bool ok = true;
+  if (sigsetjmp(t_jump, 1) == 0) {
+    t_armed = 1;
+    op();
+  } else {
+    ok = false;
+  }
+  t_armed = 0;
+  ::sigaction(SIGBUS, &previous, nullptr);
+  return ok;
+}
+
+} // namespace
+
+bool guarded_copy(void *dst, const void *src, std::size_t n) noexcept {
+  return guarded([&] { std::memcpy(dst, src, n); });
+}
+
+int guarded_compare(const void *shared, const void *snapshot, std::size_t n) noexcept {
+  int result = 0;
+  bool ok = guarded([&] { result = std::memcmp(shared, snapshot, n) == 0 ? 0 : 1; });
+  return ok ? result : -1;
+}
+
+} // namespace shmkit

@@ -1,0 +1,99 @@
+// The core model: how a segment is named (SegmentRef), what ls shows of it (SegmentInfo), how
+// it is created (CreateSpec) and the injectable locations (Paths).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+
+namespace shmkit {
+
+/// The three kinds of shared memory.
+enum class Kind { sysv, posix, file };
+
+/// "sysv", "posix" or "file".
+const char *kind_name(Kind kind);
+
+/// Which permissions an open asks for.
+enum class Access { read_only, read_write };
+
+/// A parsed segment address (DESIGN.md section 3). Build it with parse_address().
+struct SegmentRef {
+  enum class By {
+    id,          ///< SysV shmid (number)
+    key,         ///< SysV key (number)
+    key_auto,    ///< create only: a random unused key
+    key_private, ///< create only: IPC_PRIVATE
+    name,        ///< POSIX name without the leading '/' (text)
+    path,        ///< file path as given, escapes decoded (text)
+  };
+  Kind kind = Kind::sysv;
+  By by = By::id;
+  std::uint64_t number = 0; ///< shmid or key
+  std::string text;         ///< POSIX name or file path
+
+  /// The address in canonical form where it is known without a syscall: id:N, key:0xKKKKKKKK,
+  /// posix:/NAME, file:PATH (PATH escaped; absolute only if given so).
+  std::string to_string() const;
+};
+
+/// Where the kernel's views live; tests point these at fixtures.
+struct Paths {
+  std::string sysvipc_shm = "/proc/sysvipc/shm";
+  std::string dev_shm = "/dev/shm";
+  std::string proc = "/proc";
+};
+
+/// What a /dev/shm entry is, for entries that are not plain POSIX objects.
+enum class Oddity {
+  none,        ///< a regular file: a POSIX shared memory object
+  semaphore,   ///< sem.NAME: a POSIX semaphore
+  not_regular, ///< a directory, FIFO, symlink, socket or device planted in /dev/shm
+};
+
+/// One row of `ls`: every column as a typed field; std::nullopt where the backend has none.
+struct SegmentInfo {
+  Kind kind = Kind::sysv;
+  std::string segment;                ///< canonical address, raw bytes (escape for display)
+  std::optional<std::uint32_t> key;   ///< SysV key (0 once marked for removal)
+  std::optional<int> id;              ///< SysV shmid
+  std::optional<std::string> name;    ///< POSIX name with leading '/', or file's absolute path
+  unsigned mode = 0;                  ///< permission bits (0777 mask)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::optional<uid_t> cuid;          ///< SysV creator uid
+  std::optional<gid_t> cgid;          ///< SysV creator gid
+  std::uint64_t size = 0;             ///< bytes
+  std::optional<std::uint64_t> rss;   ///< SysV resident bytes (16-column /proc only)
+  std::optional<std::uint64_t> swap;  ///< SysV swapped bytes (16-column /proc only)
+  std::optional<std::uint64_t> alloc; ///< POSIX/file allocated bytes (st_blocks * 512)
+  std::optional<std::uint64_t> nattch; ///< SysV attach count
+  std::optional<pid_t> cpid;          ///< SysV creator pid
+  std::optional<pid_t> lpid;          ///< SysV last shmat/shmdt pid
+  bool dest = false;                  ///< SysV: marked for removal (SHM_DEST)
+  bool locked = false;                ///< SysV: SHM_LOCKED
+  bool hugetlb = false;               ///< backed by huge pages, where detectable
+  std::optional<std::time_t> atime;   ///< SysV last attach; POSIX/file st_atime
+  std::optional<std::time_t> dtime;   ///< SysV last detach
+  std::optional<std::time_t> ctime;   ///< SysV last change; POSIX/file st_ctime
+  std::optional<std::time_t> mtime;   ///< POSIX/file st_mtime
+  std::optional<dev_t> dev;           ///< POSIX/file device
+  std::optional<ino_t> ino;           ///< POSIX/file inode
+  Oddity oddity = Oddity::none;       ///< /dev/shm entries that are not POSIX objects
+};
+
+/// What `create` makes.
+struct CreateSpec {
+  SegmentRef ref;
+  std::uint64_t size = 0;
+  unsigned mode = 0600;
+  bool hugetlb = false;   ///< SysV SHM_HUGETLB
+  bool noreserve = false; ///< SysV SHM_NORESERVE
+  bool allocate = false;  ///< POSIX/file: posix_fallocate the whole size
+  bool exist_ok = false;  ///< accept an existing segment of the same kind, at least as large
+};
+
+} // namespace shmkit

@@ -1,0 +1,361 @@
+#include "shmkit/sysv_backend.hpp"
+
+#include "shmkit/fileio.hpp"
+#include "shmkit/sysvipc.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/ipc.h>
+#include <sys/random.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace shmkit {
+
+namespace {
+
+std::string id_text(int id) { return fmt::format("id:{}", id); }
+
+// EINVAL and EIDRM both mean the segment no longer exists (DESIGN.md section 5).
+bool gone(int err) { return err == EINVAL || err == EIDRM; }
+
+Error gone_error(int id) {
+  return make_error(Errc::not_found, fmt::format("no sysv segment {}", id_text(id)));
+}
+
+// Resolves an address to a shmid. shmget(key, 0, 0) asks for no permission, so this works
+// for any key (a segment marked for removal has key 0 and cannot be found by key any more).
+Result<int> resolve_id(const SegmentRef &ref) {
+  if (ref.kind != Kind::sysv)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("{} is not a sysv address", ref.to_string()));
+  if (ref.by == SegmentRef::By::id)
+    return static_cast<int>(ref.number);
+  if (ref.by != SegmentRef::By::key)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("{} names no existing segment", ref.to_string()));
+  int id = ::shmget(static_cast<key_t>(static_cast<std::uint32_t>(ref.number)), 0, 0);
+  if (id < 0) {
+    if (errno == ENOENT)
+      return make_error(Errc::not_found,
+                        fmt::format("no sysv segment with key 0x{:08x}", ref.number));
+    return from_errno(errno, fmt::format("cannot look up {}", ref.to_string()));
+  }
+  return id;
+}
+
+// IPC_STAT needs read permission; listing must not (section 5), so fall back to the /proc or
+// SHM_STAT listing that needs none.
+Result<SegmentInfo> stat_id(SysvBackend &backend, int id) {
+  struct shmid_ds ds {};
+  if (::shmctl(id, IPC_STAT, &ds) == 0)
+    return sysv_info(sysv_row_from_ds(id, ds));
+  if (gone(errno))
+    return gone_error(id);
+  if (errno != EACCES && errno != EPERM)
+    return from_errno(errno, fmt::format("cannot stat {}", id_text(id)));
+  auto rows = backend.list();
+  if (!rows)
+    return std::move(rows).error();
+  for (auto &row : *rows)
+    if (row.id == id)
+      return std::move(row);
+  return gone_error(id);
+}
+
+Result<Mapping> attach(int id, Access access, std::uint64_t size) {
+  void *base = ::shmat(id, nullptr, access == Access::read_only ? SHM_RDONLY : 0);
+  if (base == reinterpret_cast<void *>(-1)) {
+    if (gone(errno))
+      return gone_error(id);
+    return from_errno(errno, fmt::format("cannot attach {}{}", id_text(id),
+                                         access == Access::read_write ? " for writing" : ""));
+  }
+  return Mapping(base, static_cast<std::size_t>(size), static_cast<std::size_t>(size),
+                 Release::shmdt);
+}
+
+class SysvHandle final : public Handle {
+public:
+  SysvHandle(int id, Access access, SegmentInfo info, Mapping mapping)
+      : m_id(id), m_access(access), m_info(std::move(info)), m_attach(std::move(mapping)) {}
+
+  const SegmentInfo &info() const override { return m_info; }
+  std::uint64_t size() const override { return m_info.size; }
+  int fd() const override { return -1; }
+
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
+    if (offset > m_info.size)
+      return past_end(offset);
+    auto base = attached();
+    if (!base)
+      return std::move(base).error();
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), m_info.size - offset));
+    std::memcpy(out.data(), *base + offset, n);
+    return n;
+  }
+
+  Result<void> write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+    if (auto ok = writable(); !ok)
+      return ok;
+    if (offset > m_info.size || data.size() > m_info.size - offset)
+      return make_error(Errc::out_of_range,
+                        fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
+                                    data.size(), offset, id_text(m_id), m_info.size));
+    auto base = attached();
+    if (!base)
+      return std::move(base).error();
+    std::memcpy(*base + offset, data.data(), data.size());
+    return {};
+  }
+
+  Result<void> store_atomic(std::uint64_t offset, std::uint64_t value, unsigned width) override {
+    if (auto ok = writable(); !ok)
+      return ok;
+    if (width == 0 || offset % width != 0)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("offset {} is not aligned to {} bytes", offset, width));
+    if (offset > m_info.size || width > m_info.size - offset)
+      return make_error(Errc::out_of_range,
+                        fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)", width,
+                                    offset, id_text(m_id), m_info.size));
+    auto base = attached();
+    if (!base)
+      return std::move(base).error();
+    void *p = *base + offset;
+    switch (width) {
+    case 1:
+      __atomic_store_n(static_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
+                       __ATOMIC_SEQ_CST);
+      return {};
+    case 2:
+      __atomic_store_n(static_cast<std::uint16_t *>(p), static_cast<std::uint16_t>(value),
+                       __ATOMIC_SEQ_CST);
+      return {};
+    case 4:
+      __atomic_store_n(static_cast<std::uint32_t *>(p), static_cast<std::uint32_t>(value),
+                       __ATOMIC_SEQ_CST);
+      return {};
+    case 8:
+      __atomic_store_n(static_cast<std::uint64_t *>(p), value, __ATOMIC_SEQ_CST);
+      return {};
+    default:
+      return make_error(Errc::invalid_argument,
+                        fmt::format("cannot store {} bytes atomically", width));
+    }
+  }
+
+  Result<void> resize(std::uint64_t) override {
+    return make_error(Errc::not_supported,
+                      fmt::format("cannot resize {}: sysv segments have a fixed size", id_text(m_id)));
+  }
+
+  Result<void> copy_to_fd(int out_fd, std::uint64_t offset, std::uint64_t length) override {
+    if (offset > m_info.size || length > m_info.size - offset)
+      return past_end(offset);
+    auto base = attached();
+    if (!base)
+      return std::move(base).error();
+    // One copy (kernel reads the attach) where cat of a file costs two (DESIGN.md section 9).
+    const std::byte *p = *base + offset;
+    std::uint64_t left = length;
+    while (left > 0) {
+      ssize_t n = ::write(out_fd, p, static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 30)));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return from_errno(errno, "write error");
+      p += n;
+      left -= static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
+  Result<Mapping> map(Access access) override {
+    if (access == Access::read_write)
+      if (auto ok = writable(); !ok)
+        return std::move(ok).error();
+    // Hand over the attach made by open() so holding a segment raises nattch by one only.
+    if (m_attach)
+      return std::move(m_attach);
+    return attach(m_id, access, m_info.size);
+  }
+
+  Result<Liveness> check() override {
+    struct shmid_ds ds {};
+    if (::shmctl(m_id, IPC_STAT, &ds) != 0) {
+      if (gone(errno))
+        return Liveness::removed;
+      return from_errno(errno, fmt::format("cannot stat {}", id_text(m_id)));
+    }
+    if (ds.shm_perm.mode & SHM_DEST)
+      return Liveness::removed;
+    return Liveness::alive;
+  }
+
+private:
+  Result<std::byte *> attached() {
+    if (!m_attach) {
+      auto mapping = attach(m_id, m_access, m_info.size);
+      if (!mapping)
+        return std::move(mapping).error();
+      m_attach = std::move(*mapping);
+    }
+    return m_attach.data();
+  }
+
+  Result<void> writable() const {
+    if (m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot write {}: opened read-only", id_text(m_id)));
+    return {};
+  }
+
+  Error past_end(std::uint64_t offset) const {
+    return make_error(Errc::out_of_range, fmt::format("offset {} is past the end of {} ({} bytes)",
+                                                      offset, id_text(m_id), m_info.size));
+  }
+
+  int m_id;
+  Access m_access;
+  SegmentInfo m_info;
+  Mapping m_attach;
+};
+
+std::uint32_t random_key() {
+  std::uint32_t key = 0;
+  while (key == 0)
+    if (::getrandom(&key, sizeof key, 0) != static_cast<ssize_t>(sizeof key))
+      key = static_cast<std::uint32_t>(::getpid()) * 2654435761u ^ static_cast<std::uint32_t>(::time(nullptr));
+  return key;
+}
+
+} // namespace
+
+Result<std::vector<SegmentInfo>> SysvBackend::list() {
+  std::string text;
+  std::vector<SysvRow> rows;
+  if (auto read = read_whole_file(m_paths.sysvipc_shm, text); read) {
+    auto parsed = parse_sysvipc_shm(text);
+    if (!parsed)
+      return std::move(parsed).error();
+    rows = std::move(*parsed);
+  } else if (read.error().sys_errno == ENOENT) {
+    auto listed = list_sysv_via_shmctl();
+    if (!listed)
+      return std::move(listed).error();
+    rows = std::move(*listed);
+  } else {
+    return std::move(read).error();
+  }
+  std::vector<SegmentInfo> infos;
+  infos.reserve(rows.size());
+  for (const auto &row : rows)
+    infos.push_back(sysv_info(row));
+  return infos;
+}
+
+Result<SegmentInfo> SysvBackend::stat(const SegmentRef &ref) {
+  auto id = resolve_id(ref);
+  if (!id)
+    return std::move(id).error();
+  return stat_id(*this, *id);
+}
+
+Result<SegmentInfo> SysvBackend::create(const CreateSpec &spec) {
+  const SegmentRef &ref = spec.ref;
+  if (ref.kind != Kind::sysv || ref.by == SegmentRef::By::id)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot create {}: use key:N, key:auto, key:private or ftok:",
+                                  ref.to_string()));
+  int flags = IPC_CREAT | IPC_EXCL | 0600;
+  if (spec.hugetlb)
+    flags |= SHM_HUGETLB;
+  if (spec.noreserve)
+    flags |= SHM_NORESERVE;
+  int id = -1;
+  key_t key = IPC_PRIVATE;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    if (ref.by == SegmentRef::By::key)
+      key = static_cast<key_t>(static_cast<std::uint32_t>(ref.number));
+    else if (ref.by == SegmentRef::By::key_auto)
+      key = static_cast<key_t>(random_key());
+    id = ::shmget(key, static_cast<std::size_t>(spec.size), flags);
+    if (id >= 0 || errno != EEXIST || ref.by != SegmentRef::By::key_auto)
+      break;
+  }
+  if (id < 0) {
+    int err = errno;
+    std::string what = ref.by == SegmentRef::By::key_private
+                           ? std::string("key:private")
+                           : fmt::format("key:0x{:08x}", static_cast<std::uint32_t>(key));
+    if (err == EEXIST && spec.exist_ok) {
+      auto existing = stat(ref);
+      if (!existing)
+        return existing;
+      if (existing->size < spec.size)
+        return make_error(Errc::exists,
+                          fmt::format("{} exists as {} with size {}, smaller than the requested {}",
+                                      what, existing->segment, existing->size, spec.size));
+      return existing;
+    }
+    if (err == EEXIST)
+      return make_error(Errc::exists, fmt::format("cannot create {}: already exists", what));
+    if (err == EINVAL)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("cannot create {}: size {} is outside SHMMIN..SHMMAX",
+                                    what, spec.size));
+    return from_errno(err, fmt::format("cannot create {}", what));
+  }
+  // Created at 0600; now widen or narrow to the requested mode (no window with wider bits).
+  struct shmid_ds ds {};
+  if (::shmctl(id, IPC_STAT, &ds) != 0 ||
+      (ds.shm_perm.mode = (ds.shm_perm.mode & ~0777u) | spec.mode,
+       ::shmctl(id, IPC_SET, &ds) != 0)) {
+    int err = errno;
+    ::shmctl(id, IPC_RMID, nullptr);
+    return from_errno(err, fmt::format("cannot set the mode of {}", id_text(id)));
+  }
+  return stat_id(*this, id);
+}
+
+Result<std::unique_ptr<Handle>> SysvBackend::open(const SegmentRef &ref, Access access) {
+  auto id = resolve_id(ref);
+  if (!id)
+    return std::move(id).error();
+  // The size comes from IPC_STAT, or from the listing when we may attach but not stat.
+  auto info = stat_id(*this, *id);
+  if (!info)
+    return std::move(info).error();
+  auto mapping = attach(*id, access, info->size);
+  if (!mapping)
+    return std::move(mapping).error();
+  return std::unique_ptr<Handle>(
+      std::make_unique<SysvHandle>(*id, access, std::move(*info), std::move(*mapping)));
+}
+
+Result<void> SysvBackend::remove(const SegmentInfo &expected) {
+  if (!expected.id)
+    return make_error(Errc::invalid_argument, "not a sysv segment");
+  int id = *expected.id;
+  auto now = stat_id(*this, id);
+  if (!now)
+    return std::move(now).error();
+  bool same = now->cpid == expected.cpid && now->ctime == expected.ctime &&
+              (now->dest || expected.dest || now->key == expected.key);
+  if (!same)
+    return make_error(Errc::changed,
+                      fmt::format("not removing {}: it changed since it was listed", id_text(id)));
+  if (::shmctl(id, IPC_RMID, nullptr) != 0) {
+    if (gone(errno))
+      return gone_error(id);
+    return from_errno(errno, fmt::format("cannot remove {}", id_text(id)));
+  }
+  return {};
+}
+
+} // namespace shmkit

@@ -1,0 +1,23 @@
+// System V shared memory (shmget(2), shmat(2), shmctl(2)).
+#pragma once
+
+#include "shmkit/backend.hpp"
+
+namespace shmkit {
+
+/// SysV segments; listing reads Paths::sysvipc_shm, falling back to shmctl(SHM_STAT).
+class SysvBackend final : public Backend {
+public:
+  explicit SysvBackend(Paths paths) : m_paths(std::move(paths)) {}
+  Kind kind() const override { return Kind::sysv; }
+  Result<std::vector<SegmentInfo>> list() override;
+  Result<SegmentInfo> stat(const SegmentRef &ref) override;
+  Result<SegmentInfo> create(const CreateSpec &spec) override;
+  Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;
+  Result<void> remove(const SegmentInfo &expected) override;
+
+private:
+  Paths m_paths;
+};
+
+} // namespace shmkit

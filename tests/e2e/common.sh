@@ -1,0 +1,109 @@
+# Sourced by every end-to-end test (DESIGN.md section 6).
+#
+# - Re-executes the test inside private IPC and mount namespaces with a fresh tmpfs on /dev/shm,
+#   so a test sees only its own segments and never touches anybody else's.
+# - set -euo pipefail, an ERR trap that names the failing line, `skip` (exit 77), and a cleanup
+#   trap that runs the commands registered with `on_exit`.
+# - The binary under test is $SHMKIT.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+if [[ -z ${SHMKIT_IN_NS:-} ]]; then
+  if [[ $(id -u) -ne 0 ]] && ! unshare -r true 2>/dev/null; then
+    echo "skip: needs root or user namespaces" >&2
+    exit 77
+  fi
+  export SHMKIT_IN_NS=1
+  if [[ $(id -u) -eq 0 ]]; then
+    exec unshare --ipc --mount --propagation private -- bash -c \
+      'mount -t tmpfs -o size=256m,mode=1777 shmkit-test /dev/shm && exec bash "$@"' \
+      bash "$0" "$@"
+  fi
+  exec unshare -r --ipc --mount --propagation private -- bash -c \
+    'mount -t tmpfs -o size=256m,mode=1777 shmkit-test /dev/shm && exec bash "$@"' \
+    bash "$0" "$@"
+fi
+
+: "${SHMKIT:?set SHMKIT to the shmkit binary}"
+SHMKIT_SOURCE_DIR=${SHMKIT_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/shmkit-e2e.XXXXXX")
+chmod 755 "$TEST_TMP"
+export LC_ALL=C
+
+_on_exit_cmds=()
+on_exit() { _on_exit_cmds+=("$*"); }
+_cleanup() {
+  local status=$?
+  local i
+  for ((i = ${#_on_exit_cmds[@]} - 1; i >= 0; i--)); do
+    eval "${_on_exit_cmds[i]}" >/dev/null 2>&1 || true
+  done
+  rm -rf "$TEST_TMP"
+  exit "$status"
+}
+trap _cleanup EXIT
+trap 'echo "FAIL: ${BASH_SOURCE[0]}:${LINENO}: $BASH_COMMAND" >&2' ERR
+
+skip() {
+  echo "skip: $*" >&2
+  exit 77
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# expect_eq ACTUAL EXPECTED [WHAT]
+expect_eq() {
+  if [[ $1 != "$2" ]]; then
+    printf 'FAIL: %s\n--- expected\n%s\n--- actual\n%s\n' "${3:-value}" "$2" "$1" >&2
+    exit 1
+  fi
+}
+
+# expect_status STATUS CMD...: runs CMD, asserts its exit status; stdout/stderr land in
+# $TEST_TMP/out and $TEST_TMP/err.
+expect_status() {
+  local want=$1
+  shift
+  local got=0
+  "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || got=$?
+  if [[ $got -ne $want ]]; then
+    printf 'FAIL: exit %s (wanted %s): %s\n--- stdout\n%s\n--- stderr\n%s\n' "$got" "$want" "$*" \
+      "$(head -c 2000 "$TEST_TMP/out")" "$(cat "$TEST_TMP/err")" >&2
+    exit 1
+  fi
+}
+
+# expect_error STATUS MESSAGE CMD...: exit status, empty stdout, and exactly one stderr line
+# that starts with "shmkit: error: " and contains MESSAGE (usage errors add the "Try" line).
+expect_error() {
+  local want=$1 message=$2
+  shift 2
+  expect_status "$want" "$@"
+  [[ ! -s $TEST_TMP/out ]] || fail "stdout not empty for: $* ($(head -c 200 "$TEST_TMP/out"))"
+  local first
+  first=$(head -n 1 "$TEST_TMP/err")
+  [[ $first == "shmkit: error: "* ]] || fail "stderr does not start with 'shmkit: error:': $first"
+  [[ $first == *"$message"* ]] || fail "stderr '$first' lacks '$message'"
+  local lines
+  lines=$(wc -l <"$TEST_TMP/err")
+  if [[ $want -eq 2 ]]; then
+    [[ $lines -le 2 ]] || fail "usage error has $lines lines: $(cat "$TEST_TMP/err")"
+  else
+    [[ $lines -eq 1 ]] || fail "error has $lines lines: $(cat "$TEST_TMP/err")"
+  fi
+}
+
+# as_nobody CMD...: runs CMD as nobody:nogroup with no supplementary groups.
+as_nobody() {
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+}
+
+# sysv_field ID COLUMN: a column of /proc/sysvipc/shm for one shmid.
+sysv_field() {
+  awk -v id="$1" -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $2 == id { print $(h[col]) }' /proc/sysvipc/shm
+}

@@ -1,0 +1,124 @@
+#include "shmkit/address.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/ipc.h>
+
+using namespace shmkit;
+using By = SegmentRef::By;
+
+namespace {
+
+SegmentRef ok(std::string_view text, AddressUse use = AddressUse::existing) {
+  auto r = parse_address(text, use);
+  if (!r)
+    FAIL("parse_address(" << std::string(text) << "): " << r.error().message);
+  return *r;
+}
+
+void bad(std::string_view text, Errc code, const std::string &message,
+         AddressUse use = AddressUse::existing) {
+  auto r = parse_address(text, use);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == code);
+  CHECK(r.error().message == message);
+}
+
+} // namespace
+
+TEST_CASE("shmkit::parse_address") {
+  SUBCASE("explicit forms") {
+    auto id = ok("id:32769");
+    CHECK(id.kind == Kind::sysv);
+    CHECK(id.by == By::id);
+    CHECK(id.number == 32769);
+    CHECK(id.to_string() == "id:32769");
+
+    auto key = ok("key:0x0052e2c1");
+    CHECK(key.by == By::key);
+    CHECK(key.number == 0x0052e2c1);
+    CHECK(key.to_string() == "key:0x0052e2c1");
+    CHECK(ok("key:2").number == 2);
+    CHECK(ok("key:0xffffffff").number == 0xffffffffu);
+
+    auto posix = ok("posix:/psm_9f2c");
+    CHECK(posix.kind == Kind::posix);
+    CHECK(posix.text == "psm_9f2c");
+    CHECK(posix.to_string() == "posix:/psm_9f2c");
+    CHECK(ok("posix:demo").text == "demo");
+
+    auto file = ok("file:/var/lib/app/ring.bin");
+    CHECK(file.kind == Kind::file);
+    CHECK(file.text == "/var/lib/app/ring.bin");
+    CHECK(ok("file:rel").text == "rel");
+  }
+  SUBCASE("shorthands") {
+    CHECK(ok("0x00000002").by == By::key);
+    CHECK(ok("0x00000002").number == 2);
+    CHECK(ok("32769").by == By::id);
+    CHECK(ok("/demo").kind == Kind::posix);
+    CHECK(ok("/demo").text == "demo");
+    CHECK(ok("demo").text == "demo");
+    CHECK(ok("./ring.bin").kind == Kind::file);
+    CHECK(ok("../ring.bin").kind == Kind::file);
+    CHECK(ok("/tmp/x").kind == Kind::file);
+    CHECK(ok("/tmp/x").text == "/tmp/x");
+    CHECK(ok("dir/x").kind == Kind::file);
+  }
+  SUBCASE("create-only keys") {
+    CHECK(ok("key:auto", AddressUse::create).by == By::key_auto);
+    CHECK(ok("key:private", AddressUse::create).by == By::key_private);
+    bad("key:auto", Errc::invalid_argument, "key:auto is only valid for create");
+    bad("key:private", Errc::invalid_argument, "key:private is only valid for create");
+  }
+  SUBCASE("ftok") {
+    auto a = ok("ftok:/etc/passwd:A");
+    CHECK(a.by == By::key);
+    CHECK(a.number == static_cast<std::uint32_t>(::ftok("/etc/passwd", 'A')));
+    CHECK(ok("ftok:/etc/passwd").number == static_cast<std::uint32_t>(::ftok("/etc/passwd", 1)));
+    CHECK(ok("ftok:/etc/passwd:65").number == static_cast<std::uint32_t>(::ftok("/etc/passwd", 65)));
+    bad("ftok:/nonexistent/x", Errc::not_found,
+        "cannot compute ftok key of /nonexistent/x: no such file or directory");
+    bad("ftok:/etc/passwd:256", Errc::out_of_range,
+        "invalid ftok project id '256': larger than 255");
+    bad("ftok:/etc/passwd:0", Errc::invalid_argument,
+        "invalid ftok project id '0': must be 1..255 or one character");
+    bad("ftok:", Errc::invalid_argument, "invalid address 'ftok:': empty path");
+  }
+  SUBCASE("bad keys and ids") {
+    bad("key:0x100000000", Errc::out_of_range, "invalid key '0x100000000': larger than 4294967295");
+    bad("0x100000000", Errc::out_of_range, "invalid key '0x100000000': larger than 4294967295");
+    bad("key:-1", Errc::invalid_argument, "invalid key '-1': a sign is not allowed");
+    bad("key:0", Errc::invalid_argument, "key 0 is IPC_PRIVATE and names no segment: use id:N");
+    bad("key:0", Errc::invalid_argument, "key 0 is IPC_PRIVATE: use key:private",
+        AddressUse::create);
+    bad("id:-1", Errc::invalid_argument, "invalid id '-1': a sign is not allowed");
+    bad("id:2147483648", Errc::out_of_range, "invalid id '2147483648': larger than 2147483647");
+    bad("2147483648", Errc::out_of_range, "invalid id '2147483648': larger than 2147483647");
+  }
+  SUBCASE("bad names") {
+    bad("", Errc::invalid_argument, "invalid address: empty");
+    bad("posix:", Errc::invalid_argument, "invalid posix name: empty");
+    bad("/", Errc::invalid_argument, "invalid posix name: empty");
+    bad("posix:/", Errc::invalid_argument, "invalid posix name: empty");
+    bad(".", Errc::invalid_argument, "invalid posix name '.': not an object name");
+    bad("posix:..", Errc::invalid_argument, "invalid posix name '..': not an object name");
+    bad("posix:/a/b", Errc::invalid_argument, "invalid posix name 'a/b': contains '/'");
+    bad("posix:" + std::string(256, 'a'), Errc::invalid_argument,
+        "invalid posix name: 256 bytes long, at most 255");
+    CHECK(ok("posix:" + std::string(255, 'a')).text.size() == 255);
+    bad("file:", Errc::invalid_argument, "invalid address 'file:': empty path");
+  }
+  SUBCASE("escaped names round-trip") {
+    std::string raw = "a\nb\x1b[31m\xff\\x";
+    std::string shown = escape_bytes(raw);
+    CHECK(shown == "a\\x0ab\\x1b[31m\\xff\\x5cx");
+    CHECK(unescape_bytes(shown) == raw);
+    auto ref = ok("posix:/" + shown);
+    CHECK(ref.text == raw);
+    CHECK(ref.to_string() == "posix:/" + shown);
+    CHECK(escape_bytes("caf\xc3\xa9") == "caf\xc3\xa9"); // valid UTF-8 is kept
+    CHECK(escape_bytes("a b") == "a\\x20b");
+    CHECK(escape_bytes("\xc2\x85") == "\\xc2\\x85"); // C1 control
+  }
+}
