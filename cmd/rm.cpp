@@ -1,0 +1,394 @@
+// shmkit rm: remove named segments, or every segment matching filters (shmkit-rm(1)).
+#include "commands.hpp"
+#include "output.hpp"
+
+#include "shmkit/address.hpp"
+#include "shmkit/backend.hpp"
+#include "shmkit/housekeeping.hpp"
+#include "shmkit/parse.hpp"
+#include "shmkit/users.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shmkit::cli {
+
+namespace {
+
+constexpr std::string_view k_sub = "rm";
+
+struct RmOptions {
+  std::vector<std::string> segments;
+  bool all = false;
+  std::string type;
+  std::string owner;
+  std::string match;
+  std::string older_than;
+  bool orphaned = false;
+  bool dry_run = false;
+  bool yes = false;
+  bool force = false;
+  bool verbose = false;
+  CLI::Option *type_option = nullptr;
+  CLI::Option *owner_option = nullptr;
+  CLI::Option *match_option = nullptr;
+  CLI::Option *older_option = nullptr;
+};
+
+// The --all filters, parsed.
+struct Filters {
+  std::array<bool, 3> kinds{true, true, false}; ///< indexed by Kind
+  std::optional<uid_t> owner;
+  std::optional<std::string> match;
+  std::optional<std::chrono::milliseconds> older_than;
+  bool orphaned = false;
+};
+
+std::size_t index_of(Kind kind) { return static_cast<std::size_t>(kind); }
+
+std::string shown(const SegmentInfo &info) { return escape_bytes(info.segment); }
+
+// One backend per kind, made on first use; plus the /proc scan of who maps or holds what, made
+// at most once and only when a POSIX object or file needs it.
+class Context {
+public:
+  Backend &backend(Kind kind) {
+    auto &slot = m_backends[index_of(kind)];
+    if (!slot)
+      slot = make_backend(kind, m_paths);
+    return *slot;
+  }
+
+  Result<const std::vector<SegmentUser> *> users() {
+    if (!m_users) {
+      auto scanned = scan_users(m_paths, true);
+      if (!scanned)
+        return std::move(scanned).error();
+      m_users = std::move(*scanned);
+    }
+    return &*m_users;
+  }
+
+  /// use_count() with the scan only where the kernel does not count for us (SysV nattch).
+  Result<std::uint64_t> count_users(const SegmentInfo &info) {
+    static const std::vector<SegmentUser> k_none;
+    if (info.kind == Kind::sysv)
+      return use_count(info, k_none);
+    auto all = users();
+    if (!all)
+      return std::move(all).error();
+    return use_count(info, **all);
+  }
+
+private:
+  Paths m_paths;
+  std::array<std::unique_ptr<Backend>, 3> m_backends;
+  std::optional<std::vector<SegmentUser>> m_users;
+};
+
+// The refusals that --force overrides: not a shared memory object, or in use. Prints the
+// reason and returns false when the segment must be left alone.
+bool may_remove(Context &context, const SegmentInfo &info, bool force) {
+  if (force)
+    return true;
+  if (info.oddity == Oddity::semaphore) {
+    print_error(fmt::format("refusing to remove {}: it is a POSIX semaphore (use --force)",
+                            shown(info)));
+    return false;
+  }
+  if (info.oddity != Oddity::none) {
+    print_error(fmt::format("refusing to remove {}: not a regular file (use --force)",
+                            shown(info)));
+    return false;
+  }
+  auto count = context.count_users(info);
+  if (!count) {
+    print_error(fmt::format("cannot tell whether {} is in use: {}", shown(info),
+                            count.error().message));
+    return false;
+  }
+  if (*count > 0) {
+    print_error(fmt::format("cannot remove {}: in use by {} process{} (use --force)",
+                            shown(info), *count, *count == 1 ? "" : "es"));
+    return false;
+  }
+  return true;
+}
+
+// Removes (or, with --dry-run, names) one segment. Returns false on failure.
+bool remove_one(Context &context, const SegmentInfo &info, const RmOptions &opt) {
+  Stdout &out = Stdout::get();
+  if (opt.dry_run) {
+    out.write(shown(info));
+    out.put('\n');
+    return true;
+  }
+  // Backend::remove re-checks identity (key, cpid, ctime; dev and inode) right before acting.
+  if (auto removed = context.backend(info.kind).remove(info); !removed) {
+    print_error(removed.error().message);
+    return false;
+  }
+  if (opt.verbose) {
+    out.write("removed ");
+    out.write(shown(info));
+    out.put('\n');
+  }
+  return true;
+}
+
+bool matches(const SegmentInfo &info, const Filters &filters, std::int64_t now_ms) {
+  if (filters.owner && info.uid != *filters.owner)
+    return false;
+  if (filters.match) {
+    std::string subject = info.kind == Kind::sysv
+                              ? fmt::format("0x{:08x}", info.key.value_or(0))
+                              : info.name.value_or("").substr(1);
+    if (::fnmatch(filters.match->c_str(), subject.c_str(), 0) != 0)
+      return false;
+  }
+  if (filters.older_than) {
+    if (!info.ctime)
+      return false;
+    // ctime has one-second resolution: count it as the end of its second, so a segment is
+    // never taken for older than it can be.
+    std::int64_t youngest_ms = (static_cast<std::int64_t>(*info.ctime) + 1) * 1000;
+    if (now_ms - youngest_ms < filters.older_than->count())
+      return false;
+  }
+  return true;
+}
+
+// Lists every candidate of --all, filtered, in a stable order (SysV by id, then POSIX by name).
+// Failures are printed; `failed` is set.
+std::vector<SegmentInfo> select(Context &context, const Filters &filters, bool &failed) {
+  std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  std::vector<SegmentInfo> chosen;
+  for (Kind kind : {Kind::sysv, Kind::posix}) {
+    if (!filters.kinds[index_of(kind)])
+      continue;
+    auto listed = context.backend(kind).list();
+    if (!listed) {
+      print_error(listed.error().message);
+      failed = true;
+      continue;
+    }
+    std::vector<SegmentInfo> rows;
+    for (SegmentInfo &info : *listed) {
+      // Semaphores and planted non-files are never bulk-removed; segments already marked for
+      // removal (dest) are gone as soon as their last user detaches.
+      if (info.oddity != Oddity::none || info.dest || !matches(info, filters, now_ms))
+        continue;
+      rows.push_back(std::move(info));
+    }
+    std::sort(rows.begin(), rows.end(), [](const SegmentInfo &a, const SegmentInfo &b) {
+      return a.id != b.id ? a.id < b.id : a.name < b.name;
+    });
+    if (filters.orphaned) {
+      // SysV needs no scan: the kernel counts attaches (nattch).
+      static const std::vector<SegmentUser> k_none;
+      const std::vector<SegmentUser> *users = &k_none;
+      if (kind != Kind::sysv) {
+        auto scanned = context.users();
+        if (!scanned) {
+          print_error(fmt::format("cannot tell which posix objects are orphaned: {}",
+                                  scanned.error().message));
+          failed = true;
+          continue;
+        }
+        users = *scanned;
+      }
+      std::erase_if(rows, [&](const SegmentInfo &info) { return !is_orphaned(info, *users); });
+    }
+    std::move(rows.begin(), rows.end(), std::back_inserter(chosen));
+  }
+  return chosen;
+}
+
+// Asks on the terminal (stderr/stdin); true for an answer starting with y or Y.
+bool confirm(const std::vector<SegmentInfo> &targets) {
+  std::string text;
+  for (const SegmentInfo &info : targets)
+    text += fmt::format("  {}\n", shown(info));
+  text += fmt::format("shmkit: remove {} segment{}? [y/N] ", targets.size(),
+                      targets.size() == 1 ? "" : "s");
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+  std::array<char, 64> answer{};
+  if (std::fgets(answer.data(), static_cast<int>(answer.size()), stdin) == nullptr)
+    return false;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+Result<Filters> parse_filters(const RmOptions &opt) {
+  Filters filters;
+  if (opt.type_option->count() > 0) {
+    filters.kinds = {false, false, false};
+    std::string_view rest = opt.type;
+    while (true) {
+      std::size_t comma = rest.find(',');
+      std::string_view word = rest.substr(0, comma);
+      if (word == "sysv")
+        filters.kinds[index_of(Kind::sysv)] = true;
+      else if (word == "posix")
+        filters.kinds[index_of(Kind::posix)] = true;
+      else if (word == "file")
+        return make_error(Errc::invalid_argument,
+                          "--type file cannot be used with --all: files are never listed; name "
+                          "them instead");
+      else
+        return make_error(Errc::invalid_argument,
+                          fmt::format("invalid --type '{}': use sysv, posix or both, "
+                                      "comma-separated",
+                                      escape_bytes(word)));
+      if (comma == std::string_view::npos)
+        break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (opt.owner_option->count() > 0) {
+    auto uid = lookup_uid(opt.owner);
+    if (!uid)
+      return std::move(uid).error();
+    filters.owner = *uid;
+  }
+  if (opt.match_option->count() > 0)
+    filters.match = opt.match;
+  if (opt.older_option->count() > 0) {
+    auto age = parse_duration(opt.older_than, "--older-than");
+    if (!age)
+      return make_error(Errc::invalid_argument, std::move(age).error().message);
+    filters.older_than = *age;
+  }
+  filters.orphaned = opt.orphaned;
+  return filters;
+}
+
+int run_all(const RmOptions &opt) {
+  auto filters = parse_filters(opt);
+  if (!filters) {
+    if (filters.error().code == Errc::invalid_argument)
+      return usage_error(k_sub, filters.error().message);
+    return report(filters.error());
+  }
+  const bool terminal = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1;
+  if (!opt.dry_run && !opt.yes && !terminal)
+    return usage_error(k_sub, "--all needs --yes when standard input is not a terminal "
+                              "(nothing removed)");
+
+  Context context;
+  bool failed = false;
+  std::vector<SegmentInfo> targets = select(context, *filters, failed);
+  if (std::erase_if(targets, [&](const SegmentInfo &info) {
+        return !may_remove(context, info, opt.force);
+      }) > 0)
+    failed = true;
+  if (targets.empty())
+    return failed ? k_exit_failure : k_exit_ok;
+  if (!opt.dry_run && !opt.yes && !confirm(targets)) {
+    print_error("not confirmed: nothing removed");
+    return k_exit_failure;
+  }
+  for (const SegmentInfo &info : targets)
+    if (!remove_one(context, info, opt))
+      failed = true;
+  return failed ? k_exit_failure : k_exit_ok;
+}
+
+int run_named(const RmOptions &opt) {
+  // Every address is checked before anything is removed.
+  std::vector<Result<SegmentRef>> refs;
+  for (const std::string &text : opt.segments) {
+    auto ref = parse_address(text);
+    if (!ref && (ref.error().code == Errc::invalid_argument ||
+                 ref.error().code == Errc::out_of_range))
+      return usage_error(k_sub, ref.error().message);
+    refs.push_back(std::move(ref));
+  }
+  Context context;
+  bool failed = false;
+  for (const auto &ref : refs) {
+    if (!ref) { // ftok: of a path that cannot be read
+      print_error(ref.error().message);
+      failed = true;
+      continue;
+    }
+    auto info = context.backend(ref->kind).stat(*ref);
+    if (!info) {
+      print_error(info.error().message);
+      failed = true;
+      continue;
+    }
+    if (!may_remove(context, *info, opt.force) || !remove_one(context, *info, opt))
+      failed = true;
+  }
+  return failed ? k_exit_failure : k_exit_ok;
+}
+
+int run(const RmOptions &opt) {
+  if (opt.all && !opt.segments.empty())
+    return usage_error(k_sub, "--all cannot be combined with segment names");
+  if (!opt.all) {
+    if (opt.segments.empty())
+      return usage_error(k_sub, "no segment given (name one or more, or use --all)");
+    for (const CLI::Option *filter :
+         {opt.type_option, opt.owner_option, opt.match_option, opt.older_option})
+      if (filter->count() > 0)
+        return usage_error(k_sub, fmt::format("{} needs --all", filter->get_name()));
+    if (opt.orphaned)
+      return usage_error(k_sub, "--orphaned needs --all");
+    return run_named(opt);
+  }
+  return run_all(opt);
+}
+
+} // namespace
+
+Runner register_rm(CLI::App &sub) {
+  auto opt = std::make_shared<RmOptions>();
+  sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)");
+  static const std::string all = "Remove every segment that matches the filters below";
+  sub.add_flag("-a,--all", opt->all, all);
+  opt->type_option = sub.add_option("-t,--type", opt->type,
+                                    "With --all: kinds to remove, comma-separated: sysv, posix "
+                                    "(default: both)");
+  opt->owner_option =
+      sub.add_option("-u,--owner", opt->owner, "With --all: only segments owned by USER (name or uid)");
+  opt->match_option = sub.add_option(
+      "--match", opt->match,
+      "With --all: only POSIX names (without the leading /) or SysV keys (0x%08x) matching GLOB");
+  opt->older_option = sub.add_option("--older-than", opt->older_than,
+                                     "With --all: only segments whose ctime is at least DURATION "
+                                     "ago (100ms, 30s, 5m, 2h)");
+  static const std::string orphaned = "With --all: only segments nobody uses: SysV not attached "
+                                      "and creator gone; POSIX neither mapped nor open";
+  sub.add_flag("--orphaned", opt->orphaned, orphaned);
+  static const std::string dry_run = "Print what would be removed, remove nothing";
+  sub.add_flag("-n,--dry-run", opt->dry_run, dry_run);
+  static const std::string yes = "Do not ask for confirmation (required for --all without a "
+                                 "terminal)";
+  sub.add_flag("-y,--yes", opt->yes, yes);
+  static const std::string force = "Also remove segments that are attached, mapped or open, and "
+                                   "named semaphores or non-regular /dev/shm entries";
+  sub.add_flag("-f,--force", opt->force, force);
+  static const std::string verbose = "Print 'removed SEGMENT' for each removal";
+  sub.add_flag("-v,--verbose", opt->verbose, verbose);
+  set_footer(sub, k_sub);
+  return [opt] { return run(*opt); };
+}
+
+} // namespace shmkit::cli
