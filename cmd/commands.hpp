@@ -17,5 +17,9 @@ using Runner = std::function<int()>;
 Runner register_ls(CLI::App &sub);
 Runner register_create(CLI::App &sub);
 Runner register_rm(CLI::App &sub);
+Runner register_read(CLI::App &sub);
+Runner register_write(CLI::App &sub);
+Runner register_attach(CLI::App &sub);
+Runner register_watch(CLI::App &sub);
 
 } // namespace shmkit::cli

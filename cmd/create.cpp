@@ -273,25 +273,28 @@ int run(const CreateOptions &opt) {
 Runner register_create(CLI::App &sub) {
   auto opt = std::make_shared<CreateOptions>();
   sub.add_option("SEGMENT", opt->segment,
-                 "What to create: key:N, key:auto, key:private, ftok:PATH[:PROJ], posix:NAME "
-                 "or file:PATH")
-      ->required();
-  opt->size_option = sub.add_option("-s,--size", opt->size,
-                 "Size in bytes; suffixes K, M, G, ... (1024^n) and KB, MB, ... (1000^n). "
-                 "Default with --from FILE: the file's size");
-  sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)");
-  opt->from_option = sub.add_option("--from", opt->from,
-                 "Initial contents from FILE, or - for standard input");
-  static const std::string exist_ok = "Accept an existing segment of the same kind that is at "
-                                      "least as large (left unchanged)";
-  sub.add_flag("--exist-ok", opt->exist_ok, exist_ok);
-  static const std::string hugetlb = "SysV: back the segment with huge pages (SHM_HUGETLB)";
-  sub.add_flag("--hugetlb", opt->hugetlb, hugetlb);
-  static const std::string noreserve = "SysV: reserve no swap space (SHM_NORESERVE)";
-  sub.add_flag("--noreserve", opt->noreserve, noreserve);
-  static const std::string allocate = "POSIX/file: allocate every page now, so later writes "
-                                      "cannot fail (SIGBUS) on a full filesystem";
-  sub.add_flag("--allocate", opt->allocate, allocate);
+                 "What to create: key:N, key:auto, key:private, ftok:PATH[:PROJ], posix:NAME or "
+                 "file:PATH")
+      ->required()
+      ->type_name("");
+  opt->size_option =
+      sub.add_option("-s,--size", opt->size,
+                     "Size in bytes; K, M, G, ... = 1024^n, KB, MB, ... = 1000^n (default with "
+                     "--from FILE: the file's size)")
+          ->type_name("SIZE");
+  sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)")
+      ->type_name("MODE");
+  opt->from_option =
+      sub.add_option("--from", opt->from, "Initial contents from FILE, or - for standard input")
+          ->type_name("FILE");
+  sub.add_flag("--exist-ok", opt->exist_ok,
+               "Accept an existing segment of the same kind that is at least as large (left "
+               "unchanged)");
+  sub.add_flag("--hugetlb", opt->hugetlb, "SysV: back the segment with huge pages (SHM_HUGETLB)");
+  sub.add_flag("--noreserve", opt->noreserve, "SysV: reserve no swap space (SHM_NORESERVE)");
+  sub.add_flag("--allocate", opt->allocate,
+               "POSIX/file: allocate every page now, so later writes cannot fail (SIGBUS) on a "
+               "full filesystem");
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

@@ -23,6 +23,10 @@ constexpr Subcommand k_subcommands[] = {
     {"ls", "List shared memory segments of all kinds", shmkit::cli::register_ls},
     {"create", "Create a segment and print its address", shmkit::cli::register_create},
     {"rm", "Remove segments", shmkit::cli::register_rm},
+    {"read", "Read a segment's contents: raw, hex views or typed values", shmkit::cli::register_read},
+    {"write", "Write bytes, hex, strings or typed values into a segment", shmkit::cli::register_write},
+    {"attach", "Map a segment and hold it until a signal, timeout or removal", shmkit::cli::register_attach},
+    {"watch", "Print an event each time a region of a segment changes", shmkit::cli::register_watch},
 };
 
 // The subcommand named on the command line: the first argument that is not an option (the
@@ -83,7 +87,7 @@ int main(int argc, char **argv) {
     if (wanted != nullptr && sub_name.empty())
       message = fmt::format("unknown subcommand '{}'", wanted);
     else if (wanted == nullptr && e.get_name() == "RequiredError")
-      message = "no subcommand given (try ls, create, rm)";
+      message = "no subcommand given (try ls, create, rm, read, write, attach, watch)";
     return shmkit::cli::usage_error(sub_name, message);
   }
   if (!runner)

@@ -360,33 +360,35 @@ int run(const RmOptions &opt) {
 
 Runner register_rm(CLI::App &sub) {
   auto opt = std::make_shared<RmOptions>();
-  sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)");
-  static const std::string all = "Remove every segment that matches the filters below";
-  sub.add_flag("-a,--all", opt->all, all);
+  sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)")
+      ->type_name("");
+  sub.add_flag("-a,--all", opt->all, "Remove every segment that matches the filters below");
   opt->type_option = sub.add_option("-t,--type", opt->type,
-                                    "With --all: kinds to remove, comma-separated: sysv, posix "
-                                    "(default: both)");
+                                    "With --all: only these kinds, comma-separated: sysv, posix "
+                                    "(default: both)")
+                         ->type_name("TYPES");
   opt->owner_option =
-      sub.add_option("-u,--owner", opt->owner, "With --all: only segments owned by USER (name or uid)");
-  opt->match_option = sub.add_option(
-      "--match", opt->match,
-      "With --all: only POSIX names (without the leading /) or SysV keys (0x%08x) matching GLOB");
+      sub.add_option("-u,--owner", opt->owner,
+                     "With --all: only segments owned by this user (name or uid)")
+          ->type_name("USER");
+  opt->match_option = sub.add_option("--match", opt->match,
+                                     "With --all: only POSIX names (without the leading /) or "
+                                     "SysV keys (as 0x%08x) that match this glob")
+                          ->type_name("GLOB");
   opt->older_option = sub.add_option("--older-than", opt->older_than,
-                                     "With --all: only segments whose ctime is at least DURATION "
-                                     "ago (100ms, 30s, 5m, 2h)");
-  static const std::string orphaned = "With --all: only segments nobody uses: SysV not attached "
-                                      "and creator gone; POSIX neither mapped nor open";
-  sub.add_flag("--orphaned", opt->orphaned, orphaned);
-  static const std::string dry_run = "Print what would be removed, remove nothing";
-  sub.add_flag("-n,--dry-run", opt->dry_run, dry_run);
-  static const std::string yes = "Do not ask for confirmation (required for --all without a "
-                                 "terminal)";
-  sub.add_flag("-y,--yes", opt->yes, yes);
-  static const std::string force = "Also remove segments that are attached, mapped or open, and "
-                                   "named semaphores or non-regular /dev/shm entries";
-  sub.add_flag("-f,--force", opt->force, force);
-  static const std::string verbose = "Print 'removed SEGMENT' for each removal";
-  sub.add_flag("-v,--verbose", opt->verbose, verbose);
+                                     "With --all: only segments whose ctime is at least this "
+                                     "long ago (500ms, 30s, 5m, 2h)")
+                          ->type_name("DURATION");
+  sub.add_flag("--orphaned", opt->orphaned,
+               "With --all: only segments nobody uses (SysV: not attached and the creator is "
+               "gone; POSIX: neither mapped nor open)");
+  sub.add_flag("-n,--dry-run", opt->dry_run, "Print what would be removed; remove nothing");
+  sub.add_flag("-y,--yes", opt->yes,
+               "Do not ask for confirmation (--all needs it without a terminal)");
+  sub.add_flag("-f,--force", opt->force,
+               "Also remove segments in use (attached, mapped or open) and, when named, POSIX "
+               "semaphores and non-regular /dev/shm entries");
+  sub.add_flag("-v,--verbose", opt->verbose, "Print 'removed SEGMENT' for each removal");
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

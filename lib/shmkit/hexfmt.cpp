@@ -139,6 +139,8 @@ std::size_t HexFormatter::max_output_size(std::size_t n) noexcept {
 }
 
 void HexFormatter::feed(std::span<const std::byte> data, std::string &out) {
+  if (data.empty()) // an empty span may carry a null pointer, which memcpy must not see
+    return;
   if (m_style == HexStyle::plain) {
     feed_plain(data, out);
     return;

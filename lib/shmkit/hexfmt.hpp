@@ -66,12 +66,12 @@ private:
 
   HexStyle m_style;
   Squeeze m_squeeze;
-  std::uint64_t m_offset;        ///< absolute offset of the next line (or pending line)
+  std::uint64_t m_offset; ///< absolute offset of the next line (or pending line)
   std::array<std::byte, k_line_bytes> m_pending{}; ///< bytes of an incomplete line
   std::size_t m_pending_len = 0;
-  std::array<std::byte, k_line_bytes> m_prev{};    ///< last printed hexdump line
-  bool m_have_prev = false;      ///< a hexdump line was printed (the first is never squeezed)
-  bool m_in_squeeze = false;     ///< a `*` was printed for the current run of repeats
+  std::array<std::byte, k_line_bytes> m_prev{}; ///< last printed hexdump line
+  bool m_have_prev = false;       ///< a hexdump line was printed (the first is never squeezed)
+  bool m_in_squeeze = false;      ///< a `*` was printed for the current run of repeats
   std::size_t m_plain_column = 0; ///< bytes already on the current `xxd -p` line
 };
 

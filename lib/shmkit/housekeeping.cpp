@@ -57,6 +57,12 @@ bool is_orphaned(const SegmentInfo &info, const std::vector<SegmentUser> &users)
 Result<uid_t> lookup_uid(std::string_view user) {
   if (user.empty())
     return make_error(Errc::invalid_argument, "invalid user: empty");
+  // A name first, as find(1) -user and chown(1) do; then a number.
+  std::string name(user);
+  errno = 0;
+  if (const struct passwd *pw = ::getpwnam(name.c_str()); pw != nullptr)
+    return pw->pw_uid;
+  int err = errno;
   if (user.find_first_not_of("0123456789") == std::string_view::npos) {
     // (uid_t)-1 means "no change" to chown(2) and is never a real owner.
     auto uid = parse_uint(user, "uid", std::numeric_limits<uid_t>::max() - 1);
@@ -64,12 +70,8 @@ Result<uid_t> lookup_uid(std::string_view user) {
       return make_error(Errc::invalid_argument, std::move(uid).error().message);
     return static_cast<uid_t>(*uid);
   }
-  std::string name(user);
-  errno = 0;
-  if (const struct passwd *pw = ::getpwnam(name.c_str()); pw != nullptr)
-    return pw->pw_uid;
-  if (errno != 0 && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM)
-    return from_errno(errno, fmt::format("cannot look up user '{}'", escape_bytes(name)));
+  if (err != 0 && err != ENOENT && err != ESRCH && err != EBADF && err != EPERM)
+    return from_errno(err, fmt::format("cannot look up user '{}'", escape_bytes(name)));
   return make_error(Errc::invalid_argument, fmt::format("unknown user '{}'", escape_bytes(name)));
 }
 

@@ -34,8 +34,8 @@ bool is_orphaned(const SegmentInfo &info, const std::vector<SegmentUser> &users)
 /// hold it open.
 std::uint64_t use_count(const SegmentInfo &info, const std::vector<SegmentUser> &users);
 
-/// Resolves a user given as a name (getpwnam) or a decimal uid (any uid, even one without a
-/// passwd entry). Fails with invalid_argument for an empty text or an unknown name.
+/// Resolves a user given as a name (getpwnam, tried first) or a decimal uid (any uid, even one
+/// without a passwd entry). Fails with invalid_argument for an empty text or an unknown name.
 Result<uid_t> lookup_uid(std::string_view user);
 
 } // namespace shmkit

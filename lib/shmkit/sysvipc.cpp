@@ -276,9 +276,7 @@ SegmentInfo sysv_info(const SysvRow &row) {
   return info;
 }
 
-namespace {
-
-SysvRow row_from_shmid_ds(int shmid, const struct shmid_ds &ds) {
+SysvRow sysv_row_from_ds(int shmid, const struct shmid_ds &ds) {
   SysvRow row;
   row.key = ds.shm_perm.__key;
   row.shmid = shmid;
@@ -297,8 +295,6 @@ SysvRow row_from_shmid_ds(int shmid, const struct shmid_ds &ds) {
   // Per-segment rss/swap exist only in /proc; SHM_INFO has system-wide totals only.
   return row;
 }
-
-} // namespace
 
 Result<std::vector<SysvRow>> list_sysv_via_shmctl() {
   struct shm_info shm_info {};
@@ -323,7 +319,7 @@ Result<std::vector<SysvRow>> list_sysv_via_shmctl() {
           continue;
         return from_errno(errno, "cannot list sysv segments: shmctl(SHM_STAT)");
       }
-      rows.push_back(row_from_shmid_ds(shmid, ds));
+      rows.push_back(sysv_row_from_ds(shmid, ds));
     }
     if (!rows.empty() || shm_info.used_ids == 0)
       break;

@@ -33,9 +33,7 @@ constexpr std::array<TypeInfo, 10> k_types = {{
     {ValueType::f64, "f64", 8, true, true},
 }};
 
-const TypeInfo &info(ValueType type) noexcept {
-  return k_types[static_cast<std::size_t>(type)];
-}
+const TypeInfo &info(ValueType type) noexcept { return k_types[static_cast<std::size_t>(type)]; }
 
 bool is_big(Endian endian) noexcept {
   return endian == Endian::big ||
@@ -72,18 +70,18 @@ std::uint64_t max_magnitude(const TypeInfo &t, bool negative) {
 }
 
 Error integer_out_of_range(std::string_view text, const TypeInfo &t) {
-  std::string range = t.is_signed ? fmt::format("-{}..{}", max_magnitude(t, true),
-                                                max_magnitude(t, false))
-                                  : fmt::format("0..{}", max_magnitude(t, false));
+  std::string range = t.is_signed
+                          ? fmt::format("-{}..{}", max_magnitude(t, true), max_magnitude(t, false))
+                          : fmt::format("0..{}", max_magnitude(t, false));
   return make_error(Errc::out_of_range,
                     fmt::format("value '{}' out of range for {} ({})", text, t.name, range));
 }
 
 Result<EncodedValue> encode_integer(std::string_view text, const TypeInfo &t, Endian endian) {
   auto invalid = [&] {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invalid {} value '{}': expected a decimal or 0x hex integer",
-                                  t.name, text));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("invalid {} value '{}': expected a decimal or 0x hex integer", t.name, text));
   };
   std::string_view digits = text;
   const bool negative = !digits.empty() && digits[0] == '-';
@@ -112,9 +110,9 @@ Result<EncodedValue> encode_integer(std::string_view text, const TypeInfo &t, En
 template <typename F>
 Result<EncodedValue> encode_float(std::string_view text, const TypeInfo &t, Endian endian) {
   auto invalid = [&] {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invalid {} value '{}': expected a decimal number, inf or nan",
-                                  t.name, text));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("invalid {} value '{}': expected a decimal number, inf or nan", t.name, text));
   };
   // "nan(payload)": libstdc++ parses and then drops the payload, so refuse it.
   if (text.find('(') != std::string_view::npos)

@@ -1,10 +1,15 @@
 // Expected strings were captured from the real tools (util-linux 2.38.1 hexdump, xxd
-// 2022-01-14, LC_ALL=C); tests/unit/hexfmt_vs_tools.sh diffs against them directly.
+// 2022-01-14, LC_ALL=C); the comment in each subcase is the command, run on a file holding
+// the subcase's input: `empty`, `one` ("A"), `seventeen`, `all` (0x00..0xff), `rep` (runs()),
+// `z32`/`z48` (zero bytes), `big` (a sparse 5 GiB file). tests/unit/hexfmt_vs_tools.sh diffs
+// against the tools directly, over many more inputs, offsets and chunk sizes.
 #include "shmkit/hexfmt.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,18 +34,12 @@ std::vector<std::byte> iota_bytes(unsigned first, unsigned count) {
   return v;
 }
 
-std::vector<std::byte> repeated(std::string_view s, std::size_t times) {
-  std::string all;
-  for (std::size_t i = 0; i < times; ++i)
-    all += s;
-  return bytes_of(all);
-}
+std::vector<std::byte> zeros(std::size_t n) { return std::vector<std::byte>(n); }
 
-std::vector<std::byte> concat(std::initializer_list<std::vector<std::byte>> parts) {
-  std::vector<std::byte> v;
-  for (const auto &p : parts)
-    v.insert(v.end(), p.begin(), p.end());
-  return v;
+// 3 lines of 'A', 2 of 'B', 3 of 'A', then "xyz": squeezes to line, *, line, *, line, *.
+std::vector<std::byte> runs() {
+  std::string s = std::string(48, 'A') + std::string(32, 'B') + std::string(48, 'A') + "xyz";
+  return bytes_of(s);
 }
 
 // Formats `data` in one feed() (chunk 0) or in chunks of `chunk` bytes.
@@ -63,12 +62,11 @@ std::string format(HexStyle style, std::uint64_t start, Squeeze squeeze,
 TEST_CASE("shmkit::HexFormatter hexdump") {
   SUBCASE("empty input from offset 0 prints nothing (hexdump -C /dev/null)") {
     // hexdump -C empty
-    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, std::vector<std::byte>{}) ==
-          "");
+    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, zeros(0)) == "");
   }
   SUBCASE("empty range at offset 17 prints only the end offset (hexdump -C -s 17)") {
     // hexdump -C -s 17 seventeen
-    CHECK(format(HexStyle::hexdump, 17, Squeeze::yes, std::vector<std::byte>{}) ==
+    CHECK(format(HexStyle::hexdump, 17, Squeeze::yes, zeros(0)) ==
           R"--(00000011
 )--");
   }
@@ -111,7 +109,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("runs of repeated lines are squeezed") {
     // hexdump -C rep
-    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, concat({repeated("A", 48), repeated("B", 32), repeated("A", 48), bytes_of("xyz")})) ==
+    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, runs()) ==
           R"--(00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|
 *
 00000030  42 42 42 42 42 42 42 42  42 42 42 42 42 42 42 42  |BBBBBBBBBBBBBBBB|
@@ -124,7 +122,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("-v prints every line") {
     // hexdump -Cv rep
-    CHECK(format(HexStyle::hexdump, 0, Squeeze::no, concat({repeated("A", 48), repeated("B", 32), repeated("A", 48), bytes_of("xyz")})) ==
+    CHECK(format(HexStyle::hexdump, 0, Squeeze::no, runs()) ==
           R"--(00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|
 00000010  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|
 00000020  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|
@@ -139,7 +137,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("a squeezed run at the end leaves only the end offset") {
     // hexdump -C z32
-    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, repeated(std::string_view("\0", 1), 32)) ==
+    CHECK(format(HexStyle::hexdump, 0, Squeeze::yes, zeros(32)) ==
           R"--(00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 *
 00000020
@@ -147,7 +145,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("aligned start offset (-s 16)") {
     // hexdump -C -s 16 z48
-    CHECK(format(HexStyle::hexdump, 16, Squeeze::yes, repeated(std::string_view("\0", 1), 32)) ==
+    CHECK(format(HexStyle::hexdump, 16, Squeeze::yes, zeros(32)) ==
           R"--(00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 *
 00000030
@@ -155,7 +153,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("unaligned start offset: lines start at S (-s 3)") {
     // hexdump -C -s 3 z48
-    CHECK(format(HexStyle::hexdump, 3, Squeeze::yes, repeated(std::string_view("\0", 1), 45)) ==
+    CHECK(format(HexStyle::hexdump, 3, Squeeze::yes, zeros(45)) ==
           R"--(00000003  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 *
 00000023  00 00 00 00 00 00 00 00  00 00 00 00 00           |.............|
@@ -164,7 +162,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("unaligned start offset with -v") {
     // hexdump -Cv -s 3 z48
-    CHECK(format(HexStyle::hexdump, 3, Squeeze::no, repeated(std::string_view("\0", 1), 45)) ==
+    CHECK(format(HexStyle::hexdump, 3, Squeeze::no, zeros(45)) ==
           R"--(00000003  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 00000013  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 00000023  00 00 00 00 00 00 00 00  00 00 00 00 00           |.............|
@@ -181,7 +179,7 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
   }
   SUBCASE("offsets past 4 GiB widen the offset column") {
     // hexdump -C -s $((0xfffffffb)) -n 20 big
-    CHECK(format(HexStyle::hexdump, 0xfffffffb, Squeeze::yes, repeated(std::string_view("\0", 1), 20)) ==
+    CHECK(format(HexStyle::hexdump, 0xfffffffb, Squeeze::yes, zeros(20)) ==
           R"--(fffffffb  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 10000000b  00 00 00 00                                       |....|
 10000000f
@@ -192,13 +190,11 @@ TEST_CASE("shmkit::HexFormatter hexdump") {
 TEST_CASE("shmkit::HexFormatter xxd") {
   SUBCASE("empty input prints nothing") {
     // xxd empty
-    CHECK(format(HexStyle::xxd, 0, Squeeze::yes, std::vector<std::byte>{}) ==
-          "");
+    CHECK(format(HexStyle::xxd, 0, Squeeze::yes, zeros(0)) == "");
   }
   SUBCASE("empty range at an offset prints nothing (xxd -s 17)") {
     // xxd -s 17 seventeen
-    CHECK(format(HexStyle::xxd, 17, Squeeze::yes, std::vector<std::byte>{}) ==
-          "");
+    CHECK(format(HexStyle::xxd, 17, Squeeze::yes, zeros(0)) == "");
   }
   SUBCASE("1 byte") {
     // xxd one
@@ -236,7 +232,7 @@ TEST_CASE("shmkit::HexFormatter xxd") {
   }
   SUBCASE("repeated lines are never squeezed") {
     // xxd rep
-    CHECK(format(HexStyle::xxd, 0, Squeeze::yes, concat({repeated("A", 48), repeated("B", 32), repeated("A", 48), bytes_of("xyz")})) ==
+    CHECK(format(HexStyle::xxd, 0, Squeeze::yes, runs()) ==
           R"--(00000000: 4141 4141 4141 4141 4141 4141 4141 4141  AAAAAAAAAAAAAAAA
 00000010: 4141 4141 4141 4141 4141 4141 4141 4141  AAAAAAAAAAAAAAAA
 00000020: 4141 4141 4141 4141 4141 4141 4141 4141  AAAAAAAAAAAAAAAA
@@ -257,7 +253,7 @@ TEST_CASE("shmkit::HexFormatter xxd") {
   }
   SUBCASE("offsets past 4 GiB widen the offset column") {
     // xxd -s $((0xfffffffb)) -l 20 big
-    CHECK(format(HexStyle::xxd, 0xfffffffb, Squeeze::yes, repeated(std::string_view("\0", 1), 20)) ==
+    CHECK(format(HexStyle::xxd, 0xfffffffb, Squeeze::yes, zeros(20)) ==
           R"--(fffffffb: 0000 0000 0000 0000 0000 0000 0000 0000  ................
 10000000b: 0000 0000                                ....
 )--");
@@ -267,8 +263,7 @@ TEST_CASE("shmkit::HexFormatter xxd") {
 TEST_CASE("shmkit::HexFormatter plain") {
   SUBCASE("empty input prints nothing") {
     // xxd -p empty
-    CHECK(format(HexStyle::plain, 0, Squeeze::yes, std::vector<std::byte>{}) ==
-          "");
+    CHECK(format(HexStyle::plain, 0, Squeeze::yes, zeros(0)) == "");
   }
   SUBCASE("1 byte") {
     // xxd -p one
@@ -321,8 +316,9 @@ TEST_CASE("shmkit::HexFormatter chunked feeding") {
     const auto kind = (seed >> 8) % 3;
     for (std::size_t i = 0; i < len; ++i) {
       seed = seed * 1103515245u + 12345u;
-      data.push_back(kind == 0 ? std::byte{0} : kind == 1 ? std::byte{0x41}
-                                                          : static_cast<std::byte>(seed >> 24));
+      data.push_back(kind == 0   ? std::byte{0}
+                     : kind == 1 ? std::byte{0x41}
+                                 : static_cast<std::byte>(seed >> 24));
     }
   }
   for (auto style : {HexStyle::hexdump, HexStyle::xxd, HexStyle::plain}) {

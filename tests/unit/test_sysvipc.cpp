@@ -328,6 +328,48 @@ TEST_CASE("shmkit::sysv_info") {
   }
 }
 
+TEST_CASE("shmkit::sysv_row_from_ds") {
+  struct shmid_ds ds {};
+  ds.shm_perm.__key = -559038737;
+  ds.shm_perm.mode = 03640;
+  ds.shm_perm.uid = 1000;
+  ds.shm_perm.gid = 100;
+  ds.shm_perm.cuid = 0;
+  ds.shm_perm.cgid = 1;
+  ds.shm_segsz = 1 << 20;
+  ds.shm_cpid = 42;
+  ds.shm_lpid = 43;
+  ds.shm_nattch = 2;
+  ds.shm_atime = 1700000100;
+  ds.shm_dtime = 0;
+  ds.shm_ctime = 1700000000;
+  SysvRow row = sysv_row_from_ds(98304, ds);
+  CHECK(row.key == -559038737);
+  CHECK(row.shmid == 98304);
+  CHECK(row.perms == 03640);
+  CHECK(row.size == 1U << 20);
+  CHECK(row.cpid == 42);
+  CHECK(row.lpid == 43);
+  CHECK(row.nattch == 2);
+  CHECK(row.uid == 1000);
+  CHECK(row.gid == 100);
+  CHECK(row.cuid == 0);
+  CHECK(row.cgid == 1);
+  CHECK(row.atime == 1700000100);
+  CHECK(row.dtime == 0);
+  CHECK(row.ctime == 1700000000);
+  CHECK_FALSE(row.rss.has_value());
+  CHECK_FALSE(row.swap.has_value());
+  SegmentInfo info = sysv_info(row);
+  CHECK(info.key == 0xdeadbeefU);
+  CHECK(info.segment == "id:98304");
+  CHECK(info.mode == 0640);
+  CHECK(info.dest);
+  CHECK(info.locked);
+  CHECK(info.atime == 1700000100);
+  CHECK_FALSE(info.dtime.has_value());
+}
+
 TEST_CASE("shmkit::list_sysv_via_shmctl") {
   // Only the segment made here is looked at or removed: the machine may hold others.
   SegmentGuard segment;

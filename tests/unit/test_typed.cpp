@@ -74,9 +74,8 @@ TEST_CASE("shmkit::parse_value_type") {
       CAPTURE(bad);
       REQUIRE_FALSE(r.has_value());
       CHECK(r.error().code == Errc::invalid_argument);
-      CHECK(r.error().message ==
-            "unknown value type '" + std::string(bad) +
-                "' (valid: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64)");
+      CHECK(r.error().message == "unknown value type '" + std::string(bad) +
+                                     "' (valid: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64)");
     }
   }
 }
@@ -147,9 +146,9 @@ TEST_CASE("shmkit::encode_value") {
                        "(-9223372036854775808..9223372036854775807)");
   }
   SUBCASE("integers: anything else is not a number") {
-    for (std::string_view bad : {"abc", "", " 1", "1 ", "+1", "--1", "-", "0x", "-0x", "0x-1",
-                                 "1.5", "1e3", "12abc", "0x1g", "99999999999999999999999x",
-                                 "1_000", "0b101"}) {
+    for (std::string_view bad :
+         {"abc", "", " 1", "1 ", "+1", "--1", "-", "0x", "-0x", "0x-1", "1.5", "1e3", "12abc",
+          "0x1g", "99999999999999999999999x", "1_000", "0b101"}) {
       check_encode_error(bad, ValueType::u32, Errc::invalid_argument,
                          "invalid u32 value '" + std::string(bad) +
                              "': expected a decimal or 0x hex integer");
@@ -193,13 +192,10 @@ TEST_CASE("shmkit::format_value") {
   SUBCASE("integers in decimal") {
     CHECK(shmkit::format_value(bytes_of({0xff}), ValueType::u8, Endian::little) == "255");
     CHECK(shmkit::format_value(bytes_of({0xff}), ValueType::i8, Endian::little) == "-1");
-    CHECK(shmkit::format_value(bytes_of({0x80, 0x00}), ValueType::i16, Endian::big) ==
-          "-32768");
-    CHECK(shmkit::format_value(bytes_of({0x80, 0x00}), ValueType::i16, Endian::little) ==
-          "128");
+    CHECK(shmkit::format_value(bytes_of({0x80, 0x00}), ValueType::i16, Endian::big) == "-32768");
+    CHECK(shmkit::format_value(bytes_of({0x80, 0x00}), ValueType::i16, Endian::little) == "128");
     CHECK(shmkit::format_value(bytes_of({1, 0, 0, 0}), ValueType::u32, Endian::little) == "1");
-    CHECK(shmkit::format_value(bytes_of({1, 0, 0, 0}), ValueType::u32, Endian::big) ==
-          "16777216");
+    CHECK(shmkit::format_value(bytes_of({1, 0, 0, 0}), ValueType::u32, Endian::big) == "16777216");
     CHECK(shmkit::format_value(bytes_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
                                ValueType::u64, Endian::little) == "18446744073709551615");
     CHECK(shmkit::format_value(bytes_of({0, 0, 0, 0, 0, 0, 0, 0x80}), ValueType::i64,
@@ -219,8 +215,7 @@ TEST_CASE("shmkit::format_value") {
           "-inf");
     CHECK(shmkit::format_value(bytes_of({0, 0, 0xc0, 0x7f}), ValueType::f32, Endian::little) ==
           "nan");
-    CHECK(shmkit::format_value(bytes_of({0, 0, 0, 0x80}), ValueType::f32, Endian::little) ==
-          "-0");
+    CHECK(shmkit::format_value(bytes_of({0, 0, 0, 0x80}), ValueType::f32, Endian::little) == "-0");
   }
   SUBCASE("format_value output encodes back to the same bytes") {
     struct Case {
@@ -228,13 +223,26 @@ TEST_CASE("shmkit::format_value") {
       ValueType type;
     };
     const Case cases[] = {
-        {"0", ValueType::u8},        {"200", ValueType::u8},     {"-128", ValueType::i8},
-        {"65535", ValueType::u16},   {"-1234", ValueType::i16},  {"123456789", ValueType::u32},
-        {"-2147483648", ValueType::i32}, {"18446744073709551615", ValueType::u64},
-        {"-42", ValueType::i64},     {"0.1", ValueType::f32},    {"3.4028235e+38", ValueType::f32},
-        {"1e-45", ValueType::f32},   {"0.1", ValueType::f64},    {"1e+300", ValueType::f64},
-        {"5e-324", ValueType::f64},  {"-0", ValueType::f64},     {"inf", ValueType::f64},
-        {"-inf", ValueType::f32},    {"nan", ValueType::f64},    {"-nan", ValueType::f64},
+        {"0", ValueType::u8},
+        {"200", ValueType::u8},
+        {"-128", ValueType::i8},
+        {"65535", ValueType::u16},
+        {"-1234", ValueType::i16},
+        {"123456789", ValueType::u32},
+        {"-2147483648", ValueType::i32},
+        {"18446744073709551615", ValueType::u64},
+        {"-42", ValueType::i64},
+        {"0.1", ValueType::f32},
+        {"3.4028235e+38", ValueType::f32},
+        {"1e-45", ValueType::f32},
+        {"0.1", ValueType::f64},
+        {"1e+300", ValueType::f64},
+        {"5e-324", ValueType::f64},
+        {"-0", ValueType::f64},
+        {"inf", ValueType::f64},
+        {"-inf", ValueType::f32},
+        {"nan", ValueType::f64},
+        {"-nan", ValueType::f64},
         {"123.456", ValueType::f64},
     };
     for (const auto &c : cases) {
@@ -301,7 +309,8 @@ TEST_CASE("shmkit::parse_hex_bytes") {
     check_error("ab c\nd", "whitespace inside a byte at position 5");
     check_error("zz", "invalid hex digit 'z' at position 1");
     check_error("ab cd-", "invalid hex digit '-' at position 6");
-    check_error("0xff", "invalid hex digit 'x' at position 2 (write hex pairs without a 0x prefix)");
+    check_error("0xff",
+                "invalid hex digit 'x' at position 2 (write hex pairs without a 0x prefix)");
     check_error("ab\x01", "invalid hex digit '\\x01' at position 3");
     check_error("ab\xc3\xa9", "invalid hex digit '\\xc3' at position 3");
     check_error("ab,cd", "invalid hex digit ',' at position 3");
