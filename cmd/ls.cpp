@@ -656,6 +656,9 @@ int run_ls(const LsOptions &o) {
     });
   }
 
+  // Named segments that all failed print only their errors, not an empty table.
+  if (!refs.empty() && rows.empty() && status != k_exit_ok)
+    return status;
   std::string &out = Stdout::get().buffer();
   if (o.json) {
     out += "{\"segments\": [";

@@ -204,8 +204,8 @@ public:
     struct stat st {};
     if (::fstat(m_fd, &st) != 0)
       return op_error(errno, "stat", m_object);
-    if (st.st_nlink == 0)
-      return Liveness::removed;
+    // The name decides between removed and replaced: an object unlinked and recreated under
+    // the same name is "replaced" even though our inode's link count is now 0.
     struct stat by_name {};
     if (::lstat(m_object.path.c_str(), &by_name) != 0) {
       if (errno == ENOENT)
@@ -214,6 +214,8 @@ public:
     }
     if (by_name.st_ino != st.st_ino || by_name.st_dev != st.st_dev)
       return Liveness::replaced;
+    if (st.st_nlink == 0)
+      return Liveness::removed;
     std::uint64_t now = static_cast<std::uint64_t>(st.st_size);
     bool shrank = now < m_size;
     m_size = now;
