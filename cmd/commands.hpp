@@ -1,5 +1,5 @@
 // The subcommands. Each cmd/<sub>.cpp defines register_<sub>(), which adds the subcommand's
-// options to `sub` (an options struct owned by the returned runner) and returns the runner.
+// options to `sub` (those the OptionGate wants, see gate.hpp) (an options struct owned by the returned runner) and returns the runner.
 // main() builds only the invoked subcommand's options: start-up cost (DESIGN.md section 9).
 #pragma once
 
@@ -11,10 +11,12 @@ class App;
 
 namespace shmkit::cli {
 
+class OptionGate;
+
 /// Runs a parsed subcommand and returns its exit status.
 using Runner = std::function<int()>;
 
-Runner register_ls(CLI::App &sub);
+Runner register_ls(CLI::App &sub, OptionGate &gate);
 Runner register_create(CLI::App &sub);
 Runner register_rm(CLI::App &sub);
 Runner register_read(CLI::App &sub);

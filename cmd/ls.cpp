@@ -1,6 +1,7 @@
 // shmkit ls: one table over SysV and POSIX segments (and files named on the command line),
 // modelled on lsipc(1): -o/--output, --raw, --json, --export, --noheadings, --bytes, ...
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 #include "table.hpp"
 
@@ -714,28 +715,48 @@ int run_ls(const LsOptions &o) {
 
 } // namespace
 
-Runner register_ls(CLI::App &sub) {
+Runner register_ls(CLI::App &sub, OptionGate &gate) {
   auto o = std::make_shared<LsOptions>();
-  std::string columns_help = "Columns to show (+COLS appends to the default). Available:";
-  for (const auto &c : k_columns)
-    columns_help += fmt::format("\n  {:8} {}", c.name, c.help);
   sub.add_option("segment", o->segments, "Only these segments (any address form)");
-  sub.add_option("-o,--output", o->output, columns_help)->type_name("COLS");
-  sub.add_flag("--noheadings", o->noheadings, "Do not print the header line");
-  sub.add_flag("-r,--raw", o->raw, "Unaligned output, one space between columns");
-  sub.add_flag("-J,--json", o->json, "JSON output: {\"segments\": [...]}, typed values");
-  sub.add_flag("-e,--export", o->export_pairs, "Output as KEY=\"value\" pairs");
-  sub.add_flag("-b,--bytes", o->bytes, "Print sizes in bytes, not in human units");
-  sub.add_flag("--numeric-perms", o->numeric_perms, "Print permissions in octal");
-  sub.add_option("--time-format", o->time_format, "short (default), full or iso")
-      ->type_name("FORMAT");
-  sub.add_option("--sort", o->sort, "Sort by this column")->type_name("COL");
-  sub.add_option("-t,--type", o->types, "Only these kinds: sysv,posix,file")->type_name("TYPES");
-  sub.add_option("-u,--owner", o->owner, "Only segments owned by this user (name or uid)")
-      ->type_name("USER");
-  sub.add_flag("-a,--all", o->all, "Also show POSIX semaphores and odd /dev/shm entries");
-  sub.add_flag("--limits", o->limits, "Show system limits and their use instead of segments");
-  sub.add_option("--color", o->color, "auto (default), always or never")->type_name("WHEN");
+  if (gate.want("-o,--output")) {
+    std::string columns_help = "Columns to show (+COLS appends to the default). Available:";
+    for (const auto &c : k_columns) {
+      columns_help += "\n  ";
+      columns_help += c.name;
+      columns_help.append(9 - std::char_traits<char>::length(c.name), ' ');
+      columns_help += c.help;
+    }
+    sub.add_option("-o,--output", o->output, columns_help)->type_name("COLS");
+  }
+  if (gate.want("--noheadings"))
+    sub.add_flag("--noheadings", o->noheadings, "Do not print the header line");
+  if (gate.want("-r,--raw"))
+    sub.add_flag("-r,--raw", o->raw, "Unaligned output, one space between columns");
+  if (gate.want("-J,--json"))
+    sub.add_flag("-J,--json", o->json, "JSON output: {\"segments\": [...]}, typed values");
+  if (gate.want("-e,--export"))
+    sub.add_flag("-e,--export", o->export_pairs, "Output as KEY=\"value\" pairs");
+  if (gate.want("-b,--bytes"))
+    sub.add_flag("-b,--bytes", o->bytes, "Print sizes in bytes, not in human units");
+  if (gate.want("--numeric-perms"))
+    sub.add_flag("--numeric-perms", o->numeric_perms, "Print permissions in octal");
+  if (gate.want("--time-format"))
+    sub.add_option("--time-format", o->time_format, "short (default), full or iso")
+        ->type_name("FORMAT");
+  if (gate.want("--sort"))
+    sub.add_option("--sort", o->sort, "Sort by this column")->type_name("COL");
+  if (gate.want("-t,--type"))
+    sub.add_option("-t,--type", o->types, "Only these kinds: sysv,posix,file")
+        ->type_name("TYPES");
+  if (gate.want("-u,--owner"))
+    sub.add_option("-u,--owner", o->owner, "Only segments owned by this user (name or uid)")
+        ->type_name("USER");
+  if (gate.want("-a,--all"))
+    sub.add_flag("-a,--all", o->all, "Also show POSIX semaphores and odd /dev/shm entries");
+  if (gate.want("--limits"))
+    sub.add_flag("--limits", o->limits, "Show system limits and their use instead of segments");
+  if (gate.want("--color"))
+    sub.add_option("--color", o->color, "auto (default), always or never")->type_name("WHEN");
   set_footer(sub, "ls");
   return [o] { return run_ls(*o); };
 }

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <memory>
 
 namespace shmkit {
 
@@ -13,15 +15,19 @@ Result<void> read_whole_file(const std::string &path, std::string &out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return from_errno(errno, fmt::format("cannot open {}", path));
-  out.clear();
+  // /proc files report st_size 0, so grow as we go. The buffer is not zero-filled first
+  // (std::string::resize would be): on an empty system that fill was most of ls's own cost.
+  std::size_t capacity = 16384;
   std::size_t used = 0;
-  if (out.capacity() < 65536)
-    out.reserve(65536);
+  std::unique_ptr<char[]> buffer(new char[capacity]);
   for (;;) {
-    if (out.capacity() - used < 16384)
-      out.reserve(out.capacity() * 2);
-    out.resize(out.capacity());
-    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (capacity - used < 4096) {
+      std::unique_ptr<char[]> bigger(new char[capacity * 2]);
+      std::memcpy(bigger.get(), buffer.get(), used);
+      buffer = std::move(bigger);
+      capacity *= 2;
+    }
+    ssize_t n = ::read(fd, buffer.get() + used, capacity - used);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -34,8 +40,8 @@ Result<void> read_whole_file(const std::string &path, std::string &out) {
       break;
     used += static_cast<std::size_t>(n);
   }
-  out.resize(used);
   ::close(fd);
+  out.assign(buffer.get(), used);
   return {};
 }
 

@@ -1,0 +1,59 @@
+// Staging: memory that holds the bytes of one `write` before the first of them reaches the
+// segment. A write is bounds-checked before it starts (shmkit-write(1)), so input of unknown
+// length (a pipe) is read here first, never more than the room available plus one byte.
+#pragma once
+
+#include "shmkit/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace shmkit {
+
+/// Anonymous memory holding staged bytes; move-only, unmapped by the destructor. Pages are
+/// allocated on first touch, so zeros() costs no memory (writing from it reads the kernel's
+/// zero page), and a buffer being filled from a pipe grows with mremap(2), without copying.
+class Staging {
+public:
+  Staging() = default;
+  ~Staging();
+  Staging(const Staging &) = delete;
+  Staging &operator=(const Staging &) = delete;
+  Staging(Staging &&other) noexcept;
+  Staging &operator=(Staging &&other) noexcept;
+
+  /// The staged bytes.
+  std::span<const std::byte> bytes() const noexcept {
+    return {static_cast<const std::byte *>(m_base), m_size};
+  }
+  std::size_t size() const noexcept { return m_size; }
+
+  /// `size` zero bytes. Fails with no_space when the address space cannot hold them.
+  static Result<Staging> zeros(std::uint64_t size);
+
+  /// `size` copies of `value`. Fails with no_space.
+  static Result<Staging> filled(std::uint64_t size, std::byte value);
+
+  /// Reads `fd` to its end and keeps what it read, at most `limit` bytes. Fails with
+  /// out_of_range as soon as byte limit+1 arrives (at once, without reading, when `fd` is a
+  /// regular file with more than `limit` bytes left), io or another errno code when a read
+  /// fails, no_space when memory runs out. `what` names the input in messages.
+  static Result<Staging> read_fd(int fd, std::uint64_t limit, std::string_view what);
+
+  /// Opens `path` for reading (never a controlling tty, close-on-exec) and reads it as
+  /// read_fd() does. Fails additionally with not_found and permission_denied.
+  static Result<Staging> read_file(const std::string &path, std::uint64_t limit);
+
+private:
+  Result<void> reserve(std::size_t capacity);
+  void release() noexcept;
+
+  void *m_base = nullptr;
+  std::size_t m_size = 0;     ///< staged bytes
+  std::size_t m_capacity = 0; ///< mapped bytes (a multiple of the page size)
+};
+
+} // namespace shmkit
