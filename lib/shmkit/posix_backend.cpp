@@ -91,13 +91,13 @@ Result<std::unique_ptr<Handle>> PosixBackend::open(const SegmentRef &ref, Access
 }
 
 Result<void> PosixBackend::remove(const SegmentInfo &expected) {
-  auto ref = parse_address(expected.segment);
-  if (!ref)
-    return std::move(ref).error();
-  auto object = locate(m_paths, *ref);
-  if (!object)
-    return std::move(object).error();
-  return remove_fd_object(*object, expected);
+  // expected.name holds the raw bytes ("/NAME"); never re-parse it (that would decode \xHH).
+  std::string_view name = expected.name.value_or("");
+  if (!name.empty() && name[0] == '/')
+    name.remove_prefix(1);
+  if (auto ok = validate_posix_name(name); !ok)
+    return ok;
+  return remove_fd_object(locate(m_paths, name), expected);
 }
 
 } // namespace shmkit
