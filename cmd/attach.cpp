@@ -1,17 +1,186 @@
-// Placeholder until the attach subcommand lands (owned by the helper implementing it).
+// shmkit attach: map a segment and hold it until a signal, a timeout or its removal
+// (shmkit-attach(1)).
 #include "commands.hpp"
 #include "output.hpp"
 
+#include "shmkit/address.hpp"
+#include "shmkit/backend.hpp"
+#include "shmkit/hold.hpp"
+#include "shmkit/parse.hpp"
+#include "shmkit/signals.hpp"
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace shmkit::cli {
 
+namespace {
+
+constexpr std::string_view k_sub = "attach";
+
+// How often the segment is re-checked for removal and truncation: often enough that a
+// removal is noticed at once, rare enough to cost nothing (two syscalls).
+constexpr std::chrono::milliseconds k_check_every{100};
+
+using Clock = std::chrono::steady_clock;
+
+struct AttachOptions {
+  std::string segment;
+  std::string timeout;
+  bool readonly = false;
+  bool lock = false;
+  bool prefault = false;
+  CLI::Option *timeout_option = nullptr;
+};
+
+// The address as printed in the line: escaped like ls --raw, so that it has no spaces and
+// parse_address() reads it back.
+std::string field(std::string_view raw) {
+  std::string out;
+  for (char c : escape_bytes(raw)) {
+    if (c == ' ')
+      out += "\\x20";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+int run(const AttachOptions &opt) {
+  // Taken synchronously from here on: a SIGTERM right after the line is printed still detaches
+  // cleanly.
+  const StopSignals signals;
+
+  auto ref = parse_address(opt.segment);
+  if (!ref) {
+    if (ref.error().code == Errc::invalid_argument || ref.error().code == Errc::out_of_range)
+      return usage_error(k_sub, ref.error().message);
+    return report(ref.error());
+  }
+  std::optional<std::chrono::milliseconds> timeout;
+  if (opt.timeout_option->count() > 0) {
+    auto parsed = parse_duration(opt.timeout, "timeout");
+    if (!parsed)
+      return usage_error(k_sub, parsed.error().message);
+    if (parsed->count() == 0)
+      return usage_error(k_sub, fmt::format("invalid timeout '{}': must be positive", opt.timeout));
+    timeout = *parsed;
+  }
+  const auto started = Clock::now();
+  const Access access = opt.readonly ? Access::read_only : Access::read_write;
+
+  auto backend = make_backend(ref->kind);
+  auto opened = backend->open(*ref, access);
+  if (!opened)
+    return report(opened.error());
+  Handle &handle = **opened;
+  auto mapped = handle.map(access);
+  if (!mapped)
+    return report(mapped.error());
+  const Mapping &mapping = *mapped;
+  const SegmentInfo &info = handle.info();
+
+  // Declared after the mapping: unlocked before it is unmapped.
+  std::optional<PageLock> locked;
+  if (opt.lock) {
+    auto lock = PageLock::lock(handle, mapping);
+    if (!lock)
+      return report(lock.error());
+    locked.emplace(std::move(*lock));
+  }
+  if (opt.prefault && !locked)
+    if (auto ok = prefault(handle, mapping); !ok)
+      return report(ok.error());
+
+  // The canonical address names this very segment (id:N, not a key that may be reused).
+  auto canonical = parse_address(escape_bytes(info.segment));
+  if (!canonical)
+    return report(canonical.error());
+  std::string line =
+      fmt::format("{} size={} type={} addr={} pid={}", field(info.segment), info.size,
+                  kind_name(info.kind), static_cast<const void *>(mapping.data()), ::getpid());
+  if (auto now = backend->stat(*canonical); now && now->nattch)
+    line += fmt::format(" nattch={}", *now->nattch);
+  line += '\n';
+  Stdout &out = Stdout::get();
+  out.write(line);
+  out.flush();
+
+  bool told_dest = false;
+  for (;;) {
+    auto wait = std::chrono::nanoseconds(k_check_every);
+    if (timeout) {
+      auto left = *timeout - (Clock::now() - started);
+      if (left <= Clock::duration::zero())
+        return k_exit_ok;
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+    }
+    if (signals.wait(wait) != 0)
+      return k_exit_ok;
+    auto live = handle.check();
+    if (!live)
+      return report(live.error());
+    switch (*live) {
+    case Liveness::alive:
+      continue;
+    case Liveness::truncated:
+      // Nothing here touches the pages, so a shrink cannot raise SIGBUS; but the holder of a
+      // mapping that now reaches past the end is exactly what the user wanted to know about.
+      if (handle.size() >= mapping.size())
+        continue;
+      print_error(fmt::format("{} shrank from {} to {} bytes while attached", field(info.segment),
+                              mapping.size(), handle.size()));
+      return k_exit_failure;
+    case Liveness::removed: {
+      // A SysV segment marked for removal lives on while attached, and Linux still lets others
+      // attach it by id: holding it is what keeps it alive, so go on holding.
+      auto now = backend->stat(*canonical);
+      if (now && now->dest) {
+        if (!told_dest)
+          print_warning(fmt::format("{} was marked for removal; it is destroyed when the last "
+                                    "process detaches",
+                                    field(info.segment)));
+        told_dest = true;
+        continue;
+      }
+      print_warning(fmt::format("{} was removed; detaching", field(info.segment)));
+      return k_exit_ok;
+    }
+    case Liveness::replaced:
+      print_warning(
+          fmt::format("{} was replaced by another object; detaching", field(info.segment)));
+      return k_exit_ok;
+    }
+  }
+}
+
+} // namespace
+
 Runner register_attach(CLI::App &sub) {
-  set_footer(sub, "attach");
-  return [] {
-    print_error("attach: not implemented yet");
-    return k_exit_failure;
-  };
+  auto opt = std::make_shared<AttachOptions>();
+  sub.add_option("SEGMENT", opt->segment, "The segment to hold (any address form of shmkit(1))")
+      ->required()
+      ->type_name("");
+  sub.add_flag("--readonly", opt->readonly,
+               "Map read-only (needs only read permission); default: read-write");
+  sub.add_flag("--lock", opt->lock,
+               "Pin the pages: SHM_LOCK for SysV, mlock(2) for POSIX/file; fails (status 1) "
+               "when not permitted");
+  sub.add_flag("--prefault", opt->prefault,
+               "Read every page once, so that the whole segment is resident");
+  opt->timeout_option =
+      sub.add_option("--timeout", opt->timeout, "Detach and exit 0 after DUR (100ms, 2s, 1m)")
+          ->type_name("DUR");
+  set_footer(sub, k_sub);
+  return [opt] { return run(*opt); };
 }
 
 } // namespace shmkit::cli

@@ -18,6 +18,7 @@
 #include <pwd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <array>
 #include <ctime>
 #include <map>
@@ -116,7 +117,7 @@ struct LsOptions {
 
 // A typed cell: what --json prints as is and the other formats turn into text.
 struct Cell {
-  enum class Kind { null, number, text, time, list } kind = Kind::null;
+  enum class Kind { null, number, text, time, list, key, perms } kind = Kind::null;
   std::uint64_t number = 0;
   std::string text;
   std::vector<std::string> list;
@@ -186,13 +187,22 @@ Cell cell(Col col, const SegmentInfo &s, Context &ctx) {
   case Col::type:
     return text(kind_name(s.kind));
   case Col::key:
-    return s.key ? text(fmt::format("0x{:08x}", *s.key)) : Cell{};
+    if (!s.key)
+      return {};
+    {
+      Cell c = number(*s.key);
+      c.kind = Cell::Kind::key;
+      return c;
+    }
   case Col::id:
     return number(s.id);
   case Col::name:
     return s.name ? text(*s.name) : Cell{};
-  case Col::perms:
-    return text(fmt::format("{:04o}", s.mode));
+  case Col::perms: {
+    Cell c = number(s.mode);
+    c.kind = Cell::Kind::perms;
+    return c;
+  }
   case Col::owner:
     return text(ctx.names.user(s.uid));
   case Col::group:
@@ -281,6 +291,21 @@ std::string human_size(std::uint64_t bytes) {
   return fmt::format("{}{}", static_cast<std::uint64_t>(value + 0.5), k_units[unit]);
 }
 
+std::string key_text(std::uint64_t key) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out = "0x00000000";
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<std::size_t>(9 - i)] = k_hex[(key >> (4 * i)) & 0xf];
+  return out;
+}
+
+std::string octal_perms(std::uint64_t mode, bool leading_zero) {
+  std::string out = "0000";
+  for (int i = 0; i < 4; ++i)
+    out[static_cast<std::size_t>(3 - i)] = static_cast<char>('0' + ((mode >> (3 * i)) & 7));
+  return leading_zero ? out : out.substr(1);
+}
+
 std::string symbolic_perms(unsigned mode) {
   std::string s = "---------";
   static constexpr char k_bits[] = "rwxrwxrwx";
@@ -331,11 +356,12 @@ std::string cell_text(Col col, const Cell &c, const LsOptions &o, TimeFormat tf)
       return human_size(c.number);
     return std::to_string(c.number);
   case Cell::Kind::text:
-    if (col == Col::perms && !o.numeric_perms)
-      return symbolic_perms(static_cast<unsigned>(std::stoul(c.text, nullptr, 8)));
-    if (col == Col::perms)
-      return c.text.substr(1);
     return escape_bytes(c.text);
+  case Cell::Kind::key:
+    return key_text(c.number);
+  case Cell::Kind::perms:
+    return o.numeric_perms ? octal_perms(c.number, false)
+                           : symbolic_perms(static_cast<unsigned>(c.number));
   case Cell::Kind::time:
     return format_time(static_cast<std::time_t>(c.number), tf);
   case Cell::Kind::list: {
@@ -368,6 +394,12 @@ void append_json_cell(std::string &out, Col col, const Cell &c) {
     break;
   case Cell::Kind::number:
     out += std::to_string(c.number);
+    break;
+  case Cell::Kind::key:
+    append_json_string(out, key_text(c.number));
+    break;
+  case Cell::Kind::perms:
+    append_json_string(out, octal_perms(c.number, true));
     break;
   case Cell::Kind::text:
     append_json_string(out, c.text);
@@ -581,9 +613,16 @@ int run_ls(const LsOptions &o) {
         status = k_exit_failure;
         continue;
       }
-      for (auto &info : *listed)
-        if (o.all || info.oddity == Oddity::none)
-          rows.push_back(std::move(info));
+      if (!o.all)
+        listed->erase(std::remove_if(listed->begin(), listed->end(),
+                                     [](const SegmentInfo &s) { return s.oddity != Oddity::none; }),
+                      listed->end());
+      if (rows.empty()) {
+        rows = std::move(*listed);
+      } else {
+        rows.reserve(rows.size() + listed->size());
+        std::move(listed->begin(), listed->end(), std::back_inserter(rows));
+      }
     }
   } else {
     std::array<std::unique_ptr<Backend>, 3> backends;
@@ -626,14 +665,18 @@ int run_ls(const LsOptions &o) {
     }
   }
 
+  // Sort an index, not the rows: a SegmentInfo is over 300 bytes and there may be 30,000.
+  std::vector<std::uint32_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = static_cast<std::uint32_t>(i);
   if (sort_col) {
-    std::vector<std::pair<Cell, std::size_t>> keys;
+    std::vector<Cell> keys;
     keys.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      keys.emplace_back(cell(*sort_col, rows[i], ctx), i);
-    std::stable_sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) {
-      const Cell &x = a.first;
-      const Cell &y = b.first;
+    for (const auto &row : rows)
+      keys.push_back(cell(*sort_col, row, ctx));
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const Cell &x = keys[a];
+      const Cell &y = keys[b];
       if (x.kind != y.kind)
         return x.kind < y.kind;
       if (x.kind == Cell::Kind::text)
@@ -642,13 +685,10 @@ int run_ls(const LsOptions &o) {
         return x.list < y.list;
       return x.number < y.number;
     });
-    std::vector<SegmentInfo> sorted;
-    sorted.reserve(rows.size());
-    for (auto &k : keys)
-      sorted.push_back(std::move(rows[k.second]));
-    rows = std::move(sorted);
   } else if (refs.empty()) {
-    std::stable_sort(rows.begin(), rows.end(), [](const SegmentInfo &a, const SegmentInfo &b) {
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t ia, std::uint32_t ib) {
+      const SegmentInfo &a = rows[ia];
+      const SegmentInfo &b = rows[ib];
       if (a.kind != b.kind)
         return a.kind < b.kind;
       if (a.kind == Kind::sysv)
@@ -668,7 +708,7 @@ int run_ls(const LsOptions &o) {
       for (std::size_t i = 0; i < cols.size(); ++i) {
         if (i != 0)
           out += ", ";
-        append_json_cell(out, cols[i], cell(cols[i], rows[r], ctx));
+        append_json_cell(out, cols[i], cell(cols[i], rows[order[r]], ctx));
       }
       out += '}';
       Stdout::get().maybe_flush();
@@ -677,7 +717,8 @@ int run_ls(const LsOptions &o) {
     return status;
   }
   if (o.export_pairs) {
-    for (const auto &row : rows) {
+    for (std::uint32_t index : order) {
+      const SegmentInfo &row = rows[index];
       for (std::size_t i = 0; i < cols.size(); ++i) {
         if (i != 0)
           out += ' ';
@@ -702,12 +743,9 @@ int run_ls(const LsOptions &o) {
     headers.push_back({def(c).name, def(c).right});
   Table table(std::move(headers));
   table.reserve(rows.size());
-  std::vector<std::string> line(cols.size());
-  for (const auto &row : rows) {
+  for (std::uint32_t index : order)
     for (std::size_t i = 0; i < cols.size(); ++i)
-      line[i] = cell_text(cols[i], cell(cols[i], row, ctx), o, tf);
-    table.add_row(line);
-  }
+      table.add_cell(cell_text(cols[i], cell(cols[i], rows[index], ctx), o, tf));
   table.render(out, o.raw ? TableStyle::raw : TableStyle::aligned, !o.noheadings,
                use_color(color) && !o.raw);
   return status;

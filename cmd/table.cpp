@@ -8,7 +8,7 @@ namespace shmkit::cli {
 
 namespace {
 
-std::size_t display_width(const std::string &s) {
+std::size_t display_width(std::string_view s) {
   std::size_t width = 0;
   for (unsigned char c : s)
     if ((c & 0xc0u) != 0x80u)
@@ -16,45 +16,52 @@ std::size_t display_width(const std::string &s) {
   return width;
 }
 
-void pad(std::string &out, std::size_t n) { out.append(n, ' '); }
-
 } // namespace
+
+void Table::reserve(std::size_t rows) {
+  m_ends.reserve(rows * m_columns.size());
+  m_text.reserve(rows * m_columns.size() * 8);
+}
+
+void Table::add_cell(std::string_view cell) {
+  m_text.append(cell);
+  m_ends.push_back(static_cast<std::uint32_t>(m_text.size()));
+}
 
 void Table::add_row(const std::vector<std::string> &cells) {
   for (std::size_t i = 0; i < m_columns.size(); ++i)
-    m_cells.push_back(i < cells.size() ? cells[i] : std::string("-"));
+    add_cell(i < cells.size() ? std::string_view(cells[i]) : std::string_view("-"));
 }
 
 void Table::render(std::string &out, TableStyle style, bool headings, bool color) const {
   const std::size_t ncols = m_columns.size();
   if (ncols == 0)
     return;
-  const std::size_t nrows = m_cells.size() / ncols;
+  const std::size_t nrows = m_ends.size() / ncols;
   std::vector<std::size_t> widths(ncols, 0);
   if (style == TableStyle::aligned) {
     for (std::size_t c = 0; c < ncols; ++c)
       widths[c] = headings ? display_width(m_columns[c].header) : 0;
-    for (std::size_t r = 0; r < nrows; ++r)
-      for (std::size_t c = 0; c < ncols; ++c)
-        widths[c] = std::max(widths[c], display_width(m_cells[r * ncols + c]));
+    for (std::size_t i = 0; i < nrows * ncols; ++i)
+      widths[i % ncols] = std::max(widths[i % ncols], display_width(cell(i)));
   }
   auto emit = [&](auto cell_at) {
     for (std::size_t c = 0; c < ncols; ++c) {
-      const std::string &cell = cell_at(c);
+      std::string_view text = cell_at(c);
       if (c != 0)
         out += ' ';
       if (style == TableStyle::raw) {
-        out += cell;
+        out += text;
         continue;
       }
-      std::size_t fill = widths[c] - display_width(cell);
+      std::size_t fill = widths[c] - display_width(text);
       if (m_columns[c].right) {
-        pad(out, fill);
-        out += cell;
+        out.append(fill, ' ');
+        out += text;
       } else {
-        out += cell;
+        out += text;
         if (c + 1 != ncols)
-          pad(out, fill);
+          out.append(fill, ' ');
       }
     }
     out += '\n';
@@ -62,14 +69,14 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
   if (headings) {
     if (color)
       out += "\033[1m";
-    emit([&](std::size_t c) -> const std::string & { return m_columns[c].header; });
+    emit([&](std::size_t c) { return std::string_view(m_columns[c].header); });
     if (color) {
       out.pop_back();
       out += "\033[0m\n";
     }
   }
   for (std::size_t r = 0; r < nrows; ++r) {
-    emit([&](std::size_t c) -> const std::string & { return m_cells[r * ncols + c]; });
+    emit([&](std::size_t c) { return cell(r * ncols + c); });
     Stdout::get().maybe_flush();
   }
 }

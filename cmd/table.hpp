@@ -1,7 +1,9 @@
 // Column-aligned and raw tables, formatted into one output buffer (DESIGN.md section 9).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shmkit::cli {
@@ -13,19 +15,27 @@ struct TableColumn {
 
 enum class TableStyle { aligned, raw };
 
-/// Rows of already-escaped cells; render() pads by display width (UTF-8 code points).
+/// Rows of already-escaped cells, stored in one flat buffer (30,000 rows x 10 cells would be
+/// 300,000 strings otherwise); render() pads by display width (UTF-8 code points).
 class Table {
 public:
   explicit Table(std::vector<TableColumn> columns) : m_columns(std::move(columns)) {}
-  void reserve(std::size_t rows) { m_cells.reserve(rows * m_columns.size()); }
+  void reserve(std::size_t rows);
+  /// Appends the next cell, row by row.
+  void add_cell(std::string_view cell);
   void add_row(const std::vector<std::string> &cells);
   /// Appends the table to out. Raw: one space between cells, no padding. The last column is
   /// never padded. `color` makes the header bold.
   void render(std::string &out, TableStyle style, bool headings, bool color) const;
 
 private:
+  std::string_view cell(std::size_t index) const {
+    std::size_t begin = index == 0 ? 0 : m_ends[index - 1];
+    return std::string_view(m_text).substr(begin, m_ends[index] - begin);
+  }
   std::vector<TableColumn> m_columns;
-  std::vector<std::string> m_cells; // row-major
+  std::string m_text;
+  std::vector<std::uint32_t> m_ends; // end offset of each cell in m_text
 };
 
 } // namespace shmkit::cli

@@ -6,42 +6,52 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <memory>
 
 namespace shmkit {
 
-Result<void> read_whole_file(const std::string &path, std::string &out) {
+Result<FileText> read_file_text(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return from_errno(errno, fmt::format("cannot open {}", path));
-  // /proc files report st_size 0, so grow as we go. The buffer is not zero-filled first
-  // (std::string::resize would be): on an empty system that fill was most of ls's own cost.
+  FileText text;
   std::size_t capacity = 16384;
-  std::size_t used = 0;
-  std::unique_ptr<char[]> buffer(new char[capacity]);
+  text.m_data.reset(static_cast<char *>(std::malloc(capacity)));
+  if (!text.m_data) {
+    ::close(fd);
+    return from_errno(ENOMEM, fmt::format("cannot read {}", path));
+  }
   for (;;) {
-    if (capacity - used < 4096) {
-      std::unique_ptr<char[]> bigger(new char[capacity * 2]);
-      std::memcpy(bigger.get(), buffer.get(), used);
-      buffer = std::move(bigger);
+    if (capacity - text.m_size < 4096) {
+      auto *bigger = static_cast<char *>(std::realloc(text.m_data.get(), capacity * 2));
+      if (bigger == nullptr) {
+        ::close(fd);
+        return from_errno(ENOMEM, fmt::format("cannot read {}", path));
+      }
+      (void)text.m_data.release();
+      text.m_data.reset(bigger);
       capacity *= 2;
     }
-    ssize_t n = ::read(fd, buffer.get() + used, capacity - used);
+    ssize_t n = ::read(fd, text.m_data.get() + text.m_size, capacity - text.m_size);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
       int err = errno;
       ::close(fd);
-      out.clear();
       return from_errno(err, fmt::format("cannot read {}", path));
     }
     if (n == 0)
       break;
-    used += static_cast<std::size_t>(n);
+    text.m_size += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  out.assign(buffer.get(), used);
+  return text;
+}
+
+Result<void> read_whole_file(const std::string &path, std::string &out) {
+  auto text = read_file_text(path);
+  if (!text)
+    return std::move(text).error();
+  out.assign(text->view());
   return {};
 }
 

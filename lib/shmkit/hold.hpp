@@ -5,7 +5,6 @@
 #include "shmkit/error.hpp"
 #include "shmkit/mapping.hpp"
 
-#include <optional>
 
 namespace shmkit {
 

@@ -237,20 +237,19 @@ std::uint32_t random_key() {
 } // namespace
 
 Result<std::vector<SegmentInfo>> SysvBackend::list() {
-  std::string text;
   std::vector<SysvRow> rows;
-  if (auto read = read_whole_file(m_paths.sysvipc_shm, text); read) {
-    auto parsed = parse_sysvipc_shm(text);
+  if (auto text = read_file_text(m_paths.sysvipc_shm); text) {
+    auto parsed = parse_sysvipc_shm(text->view());
     if (!parsed)
       return std::move(parsed).error();
     rows = std::move(*parsed);
-  } else if (read.error().sys_errno == ENOENT) {
+  } else if (text.error().sys_errno == ENOENT) {
     auto listed = list_sysv_via_shmctl();
     if (!listed)
       return std::move(listed).error();
     rows = std::move(*listed);
   } else {
-    return std::move(read).error();
+    return std::move(text).error();
   }
   std::vector<SegmentInfo> infos;
   infos.reserve(rows.size());

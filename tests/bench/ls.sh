@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmark of `shmkit ls` against its peers, measured in the same run (DESIGN.md section 9):
+#   - 30,000 SysV segments: shmkit ls --type sysv vs ipcs -m (wall time, peak RSS) and vs
+#     cat /proc/sysvipc/shm (the kernel's floor);
+#   - 30,000 POSIX objects: shmkit ls --type posix vs ls -ln /dev/shm;
+#   - an empty system: instructions (callgrind) of shmkit ls vs ipcs -m.
+# Runs in private IPC and mount namespaces with a private tmpfs, so it never touches anybody
+# else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (small counts, one run, no verdicts).
+# Usage: SHMKIT=build/cmd/shmkit bash tests/bench/ls.sh
+set -euo pipefail
+: "${SHMKIT:?set SHMKIT to the shmkit binary}"
+SHMKIT=$(realpath "$SHMKIT")
+export SHMKIT
+
+if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
+  export SHMKIT_BENCH_NS=1
+  exec unshare --ipc --mount --propagation private -- bash -c \
+    'mount -t tmpfs -o size=1g shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
+fi
+
+quick=${SHMKIT_BENCH_QUICK:-}
+count=30000
+runs=10
+if [[ -n $quick ]]; then
+  count=300
+  runs=2
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+need() { command -v "$1" >/dev/null || { echo "bench/ls: $1 is missing, skipped" >&2; exit 0; }; }
+need hyperfine
+need python3
+
+# Mean wall time (seconds) of each command, one hyperfine run for all of them.
+measure() {
+  local json=$tmp/h.json
+  hyperfine --style none --warmup 2 --runs "$runs" --export-json "$json" "$@" >/dev/null 2>&1
+  python3 -c 'import json,sys; print(" ".join(str(r["mean"]) for r in json.load(open(sys.argv[1]))["results"]))' "$json"
+}
+
+# Peak RSS (KiB) of a command: the median of three runs.
+peak_rss() {
+  local i
+  for i in 1 2 3; do
+    /usr/bin/time -f %M bash -c "$1 >/dev/null" 2>&1 >/dev/null | tail -n 1
+  done | sort -n | sed -n 2p
+}
+
+verdict() { # NAME VALUE OP LIMIT
+  if [[ -n $quick ]]; then
+    printf '  %-58s %8.3f\n' "$1" "$2"
+  else
+    python3 -c 'import sys
+name, v, op, lim = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+state = "met" if v <= lim else "MISSED"
+print(f"  {name:<58} {v:8.3f}  (target {op} {lim:g}: {state})")' "$1" "$2" "$3" "$4"
+  fi
+}
+
+echo "== shmkit ls benchmark ($count segments per kind${quick:+, quick mode})"
+
+# --- empty system: instruction counts -----------------------------------------------------
+if command -v valgrind >/dev/null; then
+  instr() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      grep -oE 'Collected : [0-9]+' | grep -oE '[0-9]+'
+  }
+  a=$(instr "$SHMKIT" ls)
+  b=$(instr ipcs -m)
+  c=$(instr "$SHMKIT" ls --json -o segment,size)
+  echo "empty system, instructions (callgrind): shmkit ls $a, ipcs -m $b, shmkit ls --json -o segment,size $c"
+  verdict "shmkit ls / ipcs -m (instructions)" "$(python3 -c "print($a/$b)")" "<=" 1.2
+  verdict "shmkit ls --json -o segment,size / ipcs -m (instructions)" "$(python3 -c "print($c/$b)")" "<=" 1.2
+fi
+
+# --- SysV ------------------------------------------------------------------------------
+echo 32768 >/proc/sys/kernel/shmmni
+python3 - "$count" <<'PY'
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for i in range(int(sys.argv[1])):
+    if libc.shmget(0x10000000 + i, 4096 + i, 0o1000 | 0o600) < 0:
+        raise SystemExit(f"shmget failed at {i}: errno {ctypes.get_errno()}")
+PY
+rows=$("$SHMKIT" ls --type sysv --noheadings --raw -o segment | wc -l)
+[[ $rows -eq $count ]] || { echo "bench/ls: shmkit listed $rows of $count SysV segments" >&2; exit 1; }
+read -r t_shmkit t_ipcs t_cat < <(measure \
+  "$SHMKIT ls --type sysv >/dev/null" "ipcs -m >/dev/null" "cat /proc/sysvipc/shm >/dev/null")
+printf '%d SysV segments, mean wall time: shmkit ls --type sysv %.1f ms, ipcs -m %.1f ms, cat /proc/sysvipc/shm %.1f ms\n' \
+  "$count" "$(python3 -c "print($t_shmkit*1000)")" "$(python3 -c "print($t_ipcs*1000)")" "$(python3 -c "print($t_cat*1000)")"
+verdict "shmkit ls --type sysv / ipcs -m (time)" "$(python3 -c "print($t_shmkit/$t_ipcs)")" "<=" 0.3334
+verdict "shmkit ls --type sysv / cat /proc/sysvipc/shm (time)" "$(python3 -c "print($t_shmkit/$t_cat)")" "<=" 1.5
+m_shmkit=$(peak_rss "$SHMKIT ls --type sysv")
+m_ipcs=$(peak_rss "ipcs -m")
+echo "peak RSS: shmkit ${m_shmkit} KiB, ipcs -m ${m_ipcs} KiB"
+verdict "shmkit ls --type sysv / ipcs -m (peak RSS)" "$(python3 -c "print($m_shmkit/$m_ipcs)")" "<=" 2
+python3 - "$count" <<'PY'
+import ctypes, sys
+libc = ctypes.CDLL(None)
+for i in range(int(sys.argv[1])):
+    shmid = libc.shmget(0x10000000 + i, 0, 0)
+    if shmid >= 0:
+        libc.shmctl(shmid, 0, None)
+PY
+
+# --- POSIX ------------------------------------------------------------------------------
+python3 - "$count" <<'PY'
+import os, sys
+for i in range(int(sys.argv[1])):
+    fd = os.open(f"/dev/shm/bench_{i:06d}", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.ftruncate(fd, 4096)
+    os.close(fd)
+PY
+read -r t_shmkit t_ls < <(measure "$SHMKIT ls --type posix >/dev/null" "ls -ln /dev/shm >/dev/null")
+printf '%d POSIX objects, mean wall time: shmkit ls --type posix %.1f ms, ls -ln /dev/shm %.1f ms\n' \
+  "$count" "$(python3 -c "print($t_shmkit*1000)")" "$(python3 -c "print($t_ls*1000)")"
+verdict "shmkit ls --type posix / ls -ln /dev/shm (time)" "$(python3 -c "print($t_shmkit/$t_ls)")" "<=" 0.5
