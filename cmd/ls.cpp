@@ -547,6 +547,121 @@ int print_limits(const LsOptions &o) {
   return k_exit_ok;
 }
 
+enum class Mode { table, json, export_pairs };
+
+// Collects rendered rows in flat buffers plus a sort key each, then prints them in order.
+class RowSink {
+public:
+  RowSink(Mode mode, const std::vector<Col> &cols, const LsOptions &o, TimeFormat tf,
+          Context &ctx, std::optional<Col> sort_col, bool default_sort)
+      : m_mode(mode), m_cols(cols), m_o(o), m_tf(tf), m_ctx(ctx), m_sort_col(sort_col),
+        m_default_sort(default_sort), m_table(headers(cols)) {}
+
+  void add(const SegmentInfo &s) {
+    if (m_sort_col) {
+      m_keys.push_back({0, cell(*m_sort_col, s, m_ctx)});
+    } else if (m_default_sort) {
+      SortKey key{static_cast<std::uint8_t>(s.kind), {}};
+      if (s.kind == Kind::sysv)
+        key.cell = number(s.id);
+      else
+        key.cell = text(s.name.value_or(""));
+      m_keys.push_back(std::move(key));
+    }
+    ++m_count;
+    if (m_mode == Mode::table) {
+      for (Col c : m_cols)
+        m_table.add_cell(cell_text(c, cell(c, s, m_ctx), m_o, m_tf));
+      return;
+    }
+    if (m_mode == Mode::json) {
+      m_text += '{';
+      for (std::size_t i = 0; i < m_cols.size(); ++i) {
+        if (i != 0)
+          m_text += ", ";
+        append_json_cell(m_text, m_cols[i], cell(m_cols[i], s, m_ctx));
+      }
+      m_text += '}';
+    } else {
+      for (std::size_t i = 0; i < m_cols.size(); ++i) {
+        if (i != 0)
+          m_text += ' ';
+        m_text += def(m_cols[i]).name;
+        m_text += "=\"";
+        for (char ch : cell_text(m_cols[i], cell(m_cols[i], s, m_ctx), m_o, m_tf)) {
+          if (ch == '"' || ch == '$' || ch == '`')
+            m_text += fmt::format("\\x{:02x}", static_cast<unsigned char>(ch));
+          else
+            m_text += ch;
+        }
+        m_text += '"';
+      }
+      m_text += '\n';
+    }
+    m_ends.push_back(m_text.size());
+  }
+
+  void render(std::string &out, bool color) {
+    std::vector<std::uint32_t> order(m_count);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = static_cast<std::uint32_t>(i);
+    if (!m_keys.empty())
+      std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        const SortKey &x = m_keys[a];
+        const SortKey &y = m_keys[b];
+        if (x.rank != y.rank)
+          return x.rank < y.rank;
+        if (x.cell.kind != y.cell.kind)
+          return x.cell.kind < y.cell.kind;
+        if (x.cell.kind == Cell::Kind::text)
+          return x.cell.text < y.cell.text;
+        if (x.cell.kind == Cell::Kind::list)
+          return x.cell.list < y.cell.list;
+        return x.cell.number < y.cell.number;
+      });
+    if (m_mode == Mode::table) {
+      m_table.render(out, m_o.raw ? TableStyle::raw : TableStyle::aligned, !m_o.noheadings,
+                     color && !m_o.raw, &order);
+      return;
+    }
+    if (m_mode == Mode::json)
+      out += "{\"segments\": [";
+    for (std::size_t r = 0; r < order.size(); ++r) {
+      std::size_t begin = order[r] == 0 ? 0 : m_ends[order[r] - 1];
+      if (m_mode == Mode::json)
+        out += r == 0 ? "\n  " : ",\n  ";
+      out.append(m_text, begin, m_ends[order[r]] - begin);
+      Stdout::get().maybe_flush();
+    }
+    if (m_mode == Mode::json)
+      out += order.empty() ? "]}\n" : "\n]}\n";
+  }
+
+private:
+  struct SortKey {
+    std::uint8_t rank;
+    Cell cell;
+  };
+  static std::vector<TableColumn> headers(const std::vector<Col> &cols) {
+    std::vector<TableColumn> h;
+    for (Col c : cols)
+      h.push_back({def(c).name, def(c).right});
+    return h;
+  }
+  Mode m_mode;
+  const std::vector<Col> &m_cols;
+  const LsOptions &m_o;
+  TimeFormat m_tf;
+  Context &m_ctx;
+  std::optional<Col> m_sort_col;
+  bool m_default_sort;
+  Table m_table;
+  std::string m_text;
+  std::vector<std::size_t> m_ends;
+  std::vector<SortKey> m_keys;
+  std::size_t m_count = 0;
+};
+
 int run_ls(const LsOptions &o) {
   int modes = int(o.json) + int(o.raw) + int(o.export_pairs);
   if (modes > 1)
@@ -601,31 +716,67 @@ int run_ls(const LsOptions &o) {
   }
 
   int status = k_exit_ok;
-  std::vector<SegmentInfo> rows;
   Paths paths;
+  Context ctx;
+  bool wants_nattch = std::find(cols.begin(), cols.end(), Col::nattch) != cols.end() ||
+                      sort_col == Col::nattch;
+  // POSIX objects and files have no attach count: count the processes that map them. Only
+  // done when such rows are shown, since it reads every /proc/PID/maps.
+  auto count_mappers = [&] {
+    if (ctx.have_mappers || !wants_nattch)
+      return;
+    ctx.have_mappers = true;
+    auto users = scan_users(paths, false);
+    if (!users)
+      return;
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<pid_t>> pids;
+    for (const auto &u : *users)
+      if (!u.sysv && u.maps)
+        pids[{u.dev, u.ino}].push_back(u.pid);
+    for (auto &[k, v] : pids) {
+      std::sort(v.begin(), v.end());
+      ctx.mappers[k] = static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
+    }
+  };
+  auto shown = [&](const SegmentInfo &s) {
+    return (o.all || !refs.empty() || s.oddity == Oddity::none) &&
+           (!*owner || s.uid == **owner) && (*types)[static_cast<std::size_t>(s.kind)];
+  };
+
+  // Rows are rendered as they arrive, into flat buffers: a SegmentInfo is over 300 bytes and a
+  // listing may have 30,000 (the ls benchmark's memory target). Only a sort key is kept.
+  Mode mode = o.json ? Mode::json : o.export_pairs ? Mode::export_pairs : Mode::table;
+  RowSink sink(mode, cols, o, tf, ctx, sort_col, refs.empty());
   if (refs.empty()) {
     for (Kind kind : {Kind::sysv, Kind::posix}) {
       if (!(*types)[static_cast<std::size_t>(kind)])
         continue;
-      auto listed = make_backend(kind, paths)->list();
+      auto backend = make_backend(kind, paths);
+      Result<void> listed;
+      if (kind == Kind::sysv) {
+        listed = backend->for_each([&](SegmentInfo &&info) {
+          if (shown(info))
+            sink.add(info);
+        });
+      } else {
+        std::vector<SegmentInfo> rows;
+        listed = backend->for_each([&](SegmentInfo &&info) {
+          if (shown(info))
+            rows.push_back(std::move(info));
+        });
+        if (!rows.empty())
+          count_mappers();
+        for (const auto &row : rows)
+          sink.add(row);
+      }
       if (!listed) {
         print_error(listed.error().message);
         status = k_exit_failure;
-        continue;
-      }
-      if (!o.all)
-        listed->erase(std::remove_if(listed->begin(), listed->end(),
-                                     [](const SegmentInfo &s) { return s.oddity != Oddity::none; }),
-                      listed->end());
-      if (rows.empty()) {
-        rows = std::move(*listed);
-      } else {
-        rows.reserve(rows.size() + listed->size());
-        std::move(listed->begin(), listed->end(), std::back_inserter(rows));
       }
     }
   } else {
     std::array<std::unique_ptr<Backend>, 3> backends;
+    std::vector<SegmentInfo> rows;
     for (const auto &ref : refs) {
       auto &backend = backends[static_cast<std::size_t>(ref.kind)];
       if (!backend)
@@ -636,118 +787,18 @@ int run_ls(const LsOptions &o) {
         status = k_exit_failure;
         continue;
       }
-      if ((*types)[static_cast<std::size_t>(ref.kind)])
+      if (shown(*info))
         rows.push_back(std::move(*info));
     }
-  }
-  if (*owner)
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const SegmentInfo &s) { return s.uid != **owner; }),
-               rows.end());
-
-  Context ctx;
-  bool wants_nattch = std::find(cols.begin(), cols.end(), Col::nattch) != cols.end() ||
-                      sort_col == Col::nattch;
-  bool has_fd_rows = std::any_of(rows.begin(), rows.end(),
-                                 [](const SegmentInfo &s) { return s.kind != Kind::sysv; });
-  if (wants_nattch && has_fd_rows) {
-    // POSIX objects and files have no attach count: count the processes that map them.
-    if (auto users = scan_users(paths, false)) {
-      std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<pid_t>> pids;
-      for (const auto &u : *users)
-        if (!u.sysv && u.maps)
-          pids[{u.dev, u.ino}].push_back(u.pid);
-      for (auto &[k, v] : pids) {
-        std::sort(v.begin(), v.end());
-        ctx.mappers[k] = static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
-      }
-      ctx.have_mappers = true;
-    }
-  }
-
-  // Sort an index, not the rows: a SegmentInfo is over 300 bytes and there may be 30,000.
-  std::vector<std::uint32_t> order(rows.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    order[i] = static_cast<std::uint32_t>(i);
-  if (sort_col) {
-    std::vector<Cell> keys;
-    keys.reserve(rows.size());
+    if (std::any_of(rows.begin(), rows.end(), [](const SegmentInfo &s) { return s.kind != Kind::sysv; }))
+      count_mappers();
     for (const auto &row : rows)
-      keys.push_back(cell(*sort_col, row, ctx));
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Cell &x = keys[a];
-      const Cell &y = keys[b];
-      if (x.kind != y.kind)
-        return x.kind < y.kind;
-      if (x.kind == Cell::Kind::text)
-        return x.text < y.text;
-      if (x.kind == Cell::Kind::list)
-        return x.list < y.list;
-      return x.number < y.number;
-    });
-  } else if (refs.empty()) {
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t ia, std::uint32_t ib) {
-      const SegmentInfo &a = rows[ia];
-      const SegmentInfo &b = rows[ib];
-      if (a.kind != b.kind)
-        return a.kind < b.kind;
-      if (a.kind == Kind::sysv)
-        return a.id < b.id;
-      return a.name < b.name;
-    });
+      sink.add(row);
+    // Named segments that all failed print only their errors, not an empty table.
+    if (rows.empty() && status != k_exit_ok)
+      return status;
   }
-
-  // Named segments that all failed print only their errors, not an empty table.
-  if (!refs.empty() && rows.empty() && status != k_exit_ok)
-    return status;
-  std::string &out = Stdout::get().buffer();
-  if (o.json) {
-    out += "{\"segments\": [";
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      out += r == 0 ? "\n  {" : ",\n  {";
-      for (std::size_t i = 0; i < cols.size(); ++i) {
-        if (i != 0)
-          out += ", ";
-        append_json_cell(out, cols[i], cell(cols[i], rows[order[r]], ctx));
-      }
-      out += '}';
-      Stdout::get().maybe_flush();
-    }
-    out += rows.empty() ? "]}\n" : "\n]}\n";
-    return status;
-  }
-  if (o.export_pairs) {
-    for (std::uint32_t index : order) {
-      const SegmentInfo &row = rows[index];
-      for (std::size_t i = 0; i < cols.size(); ++i) {
-        if (i != 0)
-          out += ' ';
-        std::string value = cell_text(cols[i], cell(cols[i], row, ctx), o, tf);
-        out += def(cols[i]).name;
-        out += "=\"";
-        for (char ch : value) {
-          if (ch == '"' || ch == '$' || ch == '`')
-            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(ch));
-          else
-            out += ch;
-        }
-        out += '"';
-      }
-      out += '\n';
-      Stdout::get().maybe_flush();
-    }
-    return status;
-  }
-  std::vector<TableColumn> headers;
-  for (Col c : cols)
-    headers.push_back({def(c).name, def(c).right});
-  Table table(std::move(headers));
-  table.reserve(rows.size());
-  for (std::uint32_t index : order)
-    for (std::size_t i = 0; i < cols.size(); ++i)
-      table.add_cell(cell_text(cols[i], cell(cols[i], rows[index], ctx), o, tf));
-  table.render(out, o.raw ? TableStyle::raw : TableStyle::aligned, !o.noheadings,
-               use_color(color) && !o.raw);
+  sink.render(Stdout::get().buffer(), use_color(color));
   return status;
 }
 

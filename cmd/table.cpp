@@ -33,7 +33,8 @@ void Table::add_row(const std::vector<std::string> &cells) {
     add_cell(i < cells.size() ? std::string_view(cells[i]) : std::string_view("-"));
 }
 
-void Table::render(std::string &out, TableStyle style, bool headings, bool color) const {
+void Table::render(std::string &out, TableStyle style, bool headings, bool color,
+                   const std::vector<std::uint32_t> *order) const {
   const std::size_t ncols = m_columns.size();
   if (ncols == 0)
     return;
@@ -75,7 +76,8 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
       out += "\033[0m\n";
     }
   }
-  for (std::size_t r = 0; r < nrows; ++r) {
+  for (std::size_t i = 0; i < nrows; ++i) {
+    std::size_t r = order != nullptr ? (*order)[i] : i;
     emit([&](std::size_t c) { return cell(r * ncols + c); });
     Stdout::get().maybe_flush();
   }

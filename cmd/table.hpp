@@ -24,9 +24,10 @@ public:
   /// Appends the next cell, row by row.
   void add_cell(std::string_view cell);
   void add_row(const std::vector<std::string> &cells);
-  /// Appends the table to out. Raw: one space between cells, no padding. The last column is
-  /// never padded. `color` makes the header bold.
-  void render(std::string &out, TableStyle style, bool headings, bool color) const;
+  /// Appends the table to out, rows in `order` when given. Raw: one space between cells, no
+  /// padding. The last column is never padded. `color` makes the header bold.
+  void render(std::string &out, TableStyle style, bool headings, bool color,
+              const std::vector<std::uint32_t> *order = nullptr) const;
 
 private:
   std::string_view cell(std::size_t index) const {

@@ -7,6 +7,14 @@
 
 namespace shmkit {
 
+Result<std::vector<SegmentInfo>> Backend::list() {
+  std::vector<SegmentInfo> rows;
+  auto done = for_each([&rows](SegmentInfo &&info) { rows.push_back(std::move(info)); });
+  if (!done)
+    return std::move(done).error();
+  return rows;
+}
+
 std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths) {
   switch (kind) {
   case Kind::sysv:

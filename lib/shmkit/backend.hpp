@@ -7,6 +7,7 @@
 #include "shmkit/segment.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -64,9 +65,12 @@ class Backend {
 public:
   virtual ~Backend() = default;
   virtual Kind kind() const = 0;
-  /// Every segment of this kind (files: none, they are only shown when named). POSIX listing
-  /// includes semaphores and odd entries, flagged in SegmentInfo::oddity.
-  virtual Result<std::vector<SegmentInfo>> list() = 0;
+  /// Passes every segment of this kind to `visit`, one at a time, without holding them all
+  /// (files: none, they are only shown when named). POSIX listing includes semaphores and odd
+  /// entries, flagged in SegmentInfo::oddity. Fails with io or permission_denied.
+  virtual Result<void> for_each(const std::function<void(SegmentInfo &&)> &visit) = 0;
+  /// Every segment of this kind, collected from for_each().
+  Result<std::vector<SegmentInfo>> list();
   /// One segment by address. Fails with not_found, permission_denied, invalid_argument.
   virtual Result<SegmentInfo> stat(const SegmentRef &ref) = 0;
   /// Creates exclusively at 0600, then fchmod/IPC_SET to spec.mode. Fails with exists (unless

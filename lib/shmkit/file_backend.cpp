@@ -32,7 +32,7 @@ Result<FdObject> locate(const SegmentRef &ref) {
 
 } // namespace
 
-Result<std::vector<SegmentInfo>> FileBackend::list() { return std::vector<SegmentInfo>{}; }
+Result<void> FileBackend::for_each(const std::function<void(SegmentInfo &&)> &) { return {}; }
 
 Result<SegmentInfo> FileBackend::stat(const SegmentRef &ref) {
   auto object = locate(ref);

@@ -9,7 +9,7 @@ namespace shmkit {
 class FileBackend final : public Backend {
 public:
   Kind kind() const override { return Kind::file; }
-  Result<std::vector<SegmentInfo>> list() override;
+  Result<void> for_each(const std::function<void(SegmentInfo &&)> &visit) override;
   Result<SegmentInfo> stat(const SegmentRef &ref) override;
   Result<SegmentInfo> create(const CreateSpec &spec) override;
   Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;

@@ -41,12 +41,11 @@ struct DirCloser {
 
 } // namespace
 
-Result<std::vector<SegmentInfo>> PosixBackend::list() {
+Result<void> PosixBackend::for_each(const std::function<void(SegmentInfo &&)> &visit) {
   std::unique_ptr<DIR, DirCloser> dir(::opendir(m_paths.dev_shm.c_str()));
   if (!dir)
     return from_errno(errno, fmt::format("cannot list {}", m_paths.dev_shm));
   int dfd = ::dirfd(dir.get());
-  std::vector<SegmentInfo> rows;
   FdObject object;
   object.kind = Kind::posix;
   while (const dirent *entry = ::readdir(dir.get())) {
@@ -61,9 +60,9 @@ Result<std::vector<SegmentInfo>> PosixBackend::list() {
     SegmentInfo info = fd_object_info(object, st);
     if (info.oddity == Oddity::none && name.substr(0, 4) == "sem.")
       info.oddity = Oddity::semaphore;
-    rows.push_back(std::move(info));
+    visit(std::move(info));
   }
-  return rows;
+  return {};
 }
 
 Result<SegmentInfo> PosixBackend::stat(const SegmentRef &ref) {

@@ -10,7 +10,7 @@ class PosixBackend final : public Backend {
 public:
   explicit PosixBackend(Paths paths) : m_paths(std::move(paths)) {}
   Kind kind() const override { return Kind::posix; }
-  Result<std::vector<SegmentInfo>> list() override;
+  Result<void> for_each(const std::function<void(SegmentInfo &&)> &visit) override;
   Result<SegmentInfo> stat(const SegmentRef &ref) override;
   Result<SegmentInfo> create(const CreateSpec &spec) override;
   Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;

@@ -1,10 +1,10 @@
 #include "shmkit/sysv_backend.hpp"
 
-#include "shmkit/fileio.hpp"
 #include "shmkit/sysvipc.hpp"
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/random.h>
 #include <sys/shm.h>
@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace shmkit {
 
@@ -236,26 +237,44 @@ std::uint32_t random_key() {
 
 } // namespace
 
-Result<std::vector<SegmentInfo>> SysvBackend::list() {
-  std::vector<SysvRow> rows;
-  if (auto text = read_file_text(m_paths.sysvipc_shm); text) {
-    auto parsed = parse_sysvipc_shm(text->view());
-    if (!parsed)
-      return std::move(parsed).error();
-    rows = std::move(*parsed);
-  } else if (text.error().sys_errno == ENOENT) {
+Result<void> SysvBackend::for_each(const std::function<void(SegmentInfo &&)> &visit) {
+  int fd = ::open(m_paths.sysvipc_shm.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT)
+      return from_errno(errno, fmt::format("cannot open {}", m_paths.sysvipc_shm));
+    // No /proc (or no sysvipc in it): the shmctl(SHM_STAT_ANY) listing needs no permission.
     auto listed = list_sysv_via_shmctl();
     if (!listed)
       return std::move(listed).error();
-    rows = std::move(*listed);
-  } else {
-    return std::move(text).error();
+    for (const auto &row : *listed)
+      visit(sysv_info(row));
+    return {};
   }
-  std::vector<SegmentInfo> infos;
-  infos.reserve(rows.size());
-  for (const auto &row : rows)
-    infos.push_back(sysv_info(row));
-  return infos;
+  // Stream: the kernel hands out a page per read(2); rows are parsed as they complete, so a
+  // 30,000-segment table is never held whole (DESIGN.md section 9, and the ls benchmark's
+  // memory target).
+  SysvipcParser parser;
+  auto on_row = [&visit](const SysvRow &row) { visit(sysv_info(row)); };
+  std::unique_ptr<char[]> buffer(new char[65536]);
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.get(), 65536);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return from_errno(err, fmt::format("cannot read {}", m_paths.sysvipc_shm));
+    }
+    if (n == 0)
+      break;
+    if (auto fed = parser.feed(std::string_view(buffer.get(), static_cast<std::size_t>(n)), on_row);
+        !fed) {
+      ::close(fd);
+      return fed;
+    }
+  }
+  ::close(fd);
+  return parser.finish(on_row);
 }
 
 Result<SegmentInfo> SysvBackend::stat(const SegmentRef &ref) {

@@ -165,17 +165,6 @@ bool take_field(Column column, const char *&p, const char *end, SysvRow &row) {
   return false;
 }
 
-// Parses one data line into `row` (which must be default-initialised). A row needs exactly
-// one token per header column; anything else is a damaged or foreign line and is skipped.
-bool parse_row(const char *p, const char *end, const std::vector<Column> &columns, SysvRow &row) {
-  for (Column column : columns) {
-    p = skip_blanks(p, end);
-    if (p == end || !take_field(column, p, end, row))
-      return false;
-  }
-  return skip_blanks(p, end) == end;
-}
-
 Result<std::vector<Column>> parse_header(std::string_view line) {
   std::vector<Column> columns;
   std::array<bool, k_column_names.size()> seen{};
@@ -213,32 +202,80 @@ Result<std::vector<Column>> parse_header(std::string_view line) {
 
 } // namespace
 
+Result<void> SysvipcParser::take_line(std::string_view line, const RowSink &on_row) {
+  if (m_columns.empty()) {
+    auto columns = parse_header(line);
+    if (!columns)
+      return std::move(columns).error();
+    for (Column c : *columns)
+      m_columns.push_back(static_cast<unsigned char>(c));
+    return {};
+  }
+  const char *p = line.data();
+  const char *end = line.data() + line.size();
+  if (skip_blanks(p, end) == end)
+    return {};
+  SysvRow row;
+  // A row needs exactly one token per header column; anything else is a damaged or foreign
+  // line and is skipped. Column ids are stored as bytes.
+  static_assert(sizeof(Column) == 1);
+  const auto *columns = reinterpret_cast<const Column *>(m_columns.data());
+  for (std::size_t i = 0; i < m_columns.size(); ++i) {
+    p = skip_blanks(p, end);
+    if (p == end || !take_field(columns[i], p, end, row))
+      return {};
+  }
+  if (skip_blanks(p, end) == end)
+    on_row(row);
+  return {};
+}
+
+Result<void> SysvipcParser::feed(std::string_view chunk, const RowSink &on_row) {
+  while (!chunk.empty()) {
+    const char *eol = static_cast<const char *>(std::memchr(chunk.data(), '\n', chunk.size()));
+    if (eol == nullptr) {
+      m_partial.append(chunk);
+      return {};
+    }
+    std::string_view piece(chunk.data(), static_cast<std::size_t>(eol - chunk.data()));
+    chunk.remove_prefix(piece.size() + 1);
+    Result<void> taken;
+    if (m_partial.empty()) {
+      taken = take_line(piece, on_row);
+    } else {
+      m_partial.append(piece);
+      taken = take_line(m_partial, on_row);
+      m_partial.clear();
+    }
+    if (!taken)
+      return taken;
+  }
+  return {};
+}
+
+Result<void> SysvipcParser::finish(const RowSink &on_row) {
+  if (!m_partial.empty()) {
+    std::string last = std::move(m_partial);
+    m_partial.clear();
+    if (auto taken = take_line(last, on_row); !taken)
+      return taken;
+  }
+  if (m_columns.empty())
+    return make_error(Errc::invalid_argument, std::string(k_parse_what) + "missing header");
+  return {};
+}
+
 Result<std::vector<SysvRow>> parse_sysvipc_shm(std::string_view text) {
-  const char *p = text.data();
-  const char *end = text.data() + text.size();
-
-  const char *eol = static_cast<const char *>(std::memchr(p, '\n', text.size()));
-  if (eol == nullptr)
-    eol = end;
-  auto columns = parse_header(std::string_view(p, static_cast<std::size_t>(eol - p)));
-  if (!columns)
-    return std::move(columns).error();
-  p = eol == end ? end : eol + 1;
-
   // Every line after the header is one segment, 130 to 170 bytes wide as the kernel pads
   // them; reserving up front keeps a 30k-row table to one allocation.
   std::vector<SysvRow> rows;
-  rows.reserve(static_cast<std::size_t>(end - p) / 128 + 1);
-  while (p != end) {
-    eol = static_cast<const char *>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    const char *line_end = eol == nullptr ? end : eol;
-    if (skip_blanks(p, line_end) != line_end) {
-      SysvRow &row = rows.emplace_back();
-      if (!parse_row(p, line_end, *columns, row))
-        rows.pop_back();
-    }
-    p = eol == nullptr ? end : eol + 1;
-  }
+  rows.reserve(text.size() / 128 + 1);
+  SysvipcParser parser;
+  auto keep = [&rows](const SysvRow &row) { rows.push_back(row); };
+  if (auto fed = parser.feed(text, keep); !fed)
+    return std::move(fed).error();
+  if (auto done = parser.finish(keep); !done)
+    return std::move(done).error();
   return rows;
 }
 

@@ -8,6 +8,8 @@
 #include <sys/shm.h>
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,23 @@ struct SysvRow {
 /// whitespace-split, 14 or 16 columns, signed keys, perms in octal. Rows that do not parse are
 /// skipped; a missing or unknown header fails with invalid_argument.
 Result<std::vector<SysvRow>> parse_sysvipc_shm(std::string_view text);
+
+/// The incremental form of parse_sysvipc_shm: feed the text in pieces of any size (read(2)
+/// returns /proc files a page at a time) and each complete row goes to `on_row`, so a table of
+/// 30,000 rows is never held in memory whole. Same rules and errors as parse_sysvipc_shm.
+class SysvipcParser {
+public:
+  using RowSink = std::function<void(const SysvRow &)>;
+  /// Parses what `chunk` completes. Fails with invalid_argument when the header is bad.
+  Result<void> feed(std::string_view chunk, const RowSink &on_row);
+  /// Parses a last line without a trailing newline. Fails when no header was ever seen.
+  Result<void> finish(const RowSink &on_row);
+
+private:
+  Result<void> take_line(std::string_view line, const RowSink &on_row);
+  std::string m_partial;
+  std::vector<unsigned char> m_columns; ///< column ids from the header (empty until parsed)
+};
 
 /// The single function that turns a kernel row into a SegmentInfo (both the /proc and the
 /// shmctl paths go through it): decodes SHM_DEST/SHM_LOCKED, sets segment "id:N".
