@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A POSIX object truncated by another process while read is copying it: read uses pread and
+# sendfile, never a mapping, so it ends with a clear error and status 1, never SIGBUS.
+source "$(dirname "$0")/common.sh"
+
+# truncate_soon PATH: another process (Python) shrinks PATH to 4 KiB after 0.2 s.
+truncate_soon() {
+  python3 -c 'import os, sys, time; time.sleep(0.2); os.truncate(sys.argv[1], 4096)' "$1" &
+  on_exit "kill $! 2>/dev/null"
+}
+
+for format in raw hexdump xxd; do
+  head -c 64M /dev/urandom >/dev/shm/big
+  truncate_soon /dev/shm/big
+  # The consumer starts late, so read is blocked on the full pipe when the object shrinks.
+  set +o pipefail
+  "$SHMKIT" read posix:/big --format=$format 2>"$TEST_TMP/err" | { sleep 0.5; cat >/dev/null; }
+  status=${PIPESTATUS[0]}
+  set -o pipefail
+  expect_eq "$status" 1 "exit status of a read truncated under it ($format)"
+  expect_eq "$(wc -l <"$TEST_TMP/err")" 1 "one error line ($format)"
+  grep -q '^shmkit: error: posix:/big \(was truncated\|shrank\) while reading' "$TEST_TMP/err" ||
+    fail "message: $(cat "$TEST_TMP/err")"
+  wait
+done

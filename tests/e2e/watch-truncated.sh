@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A watched POSIX object or file truncated under the watch: a `truncated` event and exit status
+# exactly 1 (never SIGBUS, 135), with one error line. Both ways of comparing are covered: a
+# dense object is compared through a mapping, a sparse one with pread. A shrink that leaves
+# the watched region whole changes nothing.
+source "$(dirname "$0")/common.sh"
+
+# Waits until process $1 has path $2 open, then a little more for the first snapshot.
+wait_open() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    ls -l "/proc/$1/fd" 2>/dev/null | grep -q "$2" && break
+    sleep 0.02
+  done
+  sleep 0.2
+}
+
+# run_truncation SEGMENT PATH FORMAT: watch, truncate PATH to 0, check the event and status.
+run_truncation() {
+  local seg=$1 path=$2 format=$3 watch status
+  "$SHMKIT" watch "$seg" --interval 20ms --timeout 8s $format >"$TEST_TMP/events" \
+    2>"$TEST_TMP/err" &
+  watch=$!
+  on_exit "kill $watch"
+  wait_open "$watch" "$path"
+  truncate -s 0 "$path"
+  status=0
+  wait "$watch" || status=$?
+  expect_eq "$status" 1 "exit status after truncating $seg"
+  expect_eq "$(cat "$TEST_TMP/err")" \
+    "shmkit: error: $seg was truncated to 0 bytes; the watched region ends at 1048576" "$seg stderr"
+}
+
+"$SHMKIT" create posix:dense --size 1M --allocate >/dev/null
+"$SHMKIT" create posix:sparse --size 1M >/dev/null
+echo hello | dd of=/dev/shm/sparse bs=1 seek=5000 conv=notrunc status=none
+
+run_truncation posix:/dense /dev/shm/dense --json
+expect_eq "$(jq -c '{event, offset, length, old, new, size}' "$TEST_TMP/events")" \
+  '{"event":"truncated","offset":0,"length":1048576,"old":null,"new":null,"size":0}' "dense event"
+
+run_truncation posix:/sparse /dev/shm/sparse ""
+grep -Eq '^[0-9T:.-]+Z truncated offset=0 length=1048576 size=0$' "$TEST_TMP/events" ||
+  fail "sparse event: $(cat "$TEST_TMP/events")"
+
+file=$TEST_TMP/ring.bin
+head -c 1M /dev/urandom >"$file"
+run_truncation "file:$file" "$file" --json
+expect_eq "$(jq -r .event "$TEST_TMP/events")" truncated "file event"
+
+# Shrinking past the region but not into it: nothing happens; into it: truncated.
+"$SHMKIT" create posix:shrink --size 1M --allocate >/dev/null
+"$SHMKIT" watch posix:/shrink --length 16 --interval 20ms --timeout 8s >"$TEST_TMP/events" \
+  2>"$TEST_TMP/err" &
+watch=$!
+on_exit "kill $watch"
+wait_open "$watch" /dev/shm/shrink
+truncate -s 4096 /dev/shm/shrink
+sleep 0.2
+kill -0 "$watch" || fail "the watch stopped although the region is whole"
+truncate -s 8 /dev/shm/shrink
+status=0
+wait "$watch" || status=$?
+expect_eq "$status" 1 "status after shrinking into the region"
+grep -Eq 'truncated offset=0 length=16 size=8$' "$TEST_TMP/events" ||
+  fail "shrink event: $(cat "$TEST_TMP/events")"

@@ -1,0 +1,193 @@
+#include "shmkit/staging.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+using shmkit::Errc;
+using shmkit::Staging;
+
+namespace {
+
+std::string text(const Staging &s) {
+  auto b = s.bytes();
+  return std::string(reinterpret_cast<const char *>(b.data()), b.size());
+}
+
+// A pipe whose write end is fed `data` by a thread (so more than the pipe buffer can pass).
+struct Feeder {
+  int fds[2] = {-1, -1};
+  std::thread thread;
+  explicit Feeder(std::string data) {
+    ::signal(SIGPIPE, SIG_IGN); // the reader may stop early: EPIPE, not death
+    REQUIRE(::pipe(fds) == 0);
+    thread = std::thread([fd = fds[1], data = std::move(data)] {
+      std::size_t done = 0;
+      while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n <= 0)
+          break; // EPIPE once the reader gave up
+        done += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
+    });
+  }
+  ~Feeder() {
+    ::close(fds[0]);
+    thread.join();
+  }
+  int fd() const { return fds[0]; }
+};
+
+// A temporary file holding `data`, open for reading.
+struct TempFile {
+  std::string path;
+  int fd = -1;
+  explicit TempFile(const std::string &data) {
+    char name[] = "/tmp/shmkit-staging-XXXXXX";
+    int w = ::mkstemp(name);
+    REQUIRE(w >= 0);
+    path = name;
+    REQUIRE(::write(w, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+    ::close(w);
+    fd = ::open(path.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+  }
+  ~TempFile() {
+    ::close(fd);
+    ::unlink(path.c_str());
+  }
+};
+
+} // namespace
+
+TEST_CASE("shmkit::Staging zeros and filled") {
+  SUBCASE("zero bytes") {
+    auto s = Staging::zeros(0);
+    REQUIRE(s.has_value());
+    CHECK(s->size() == 0);
+    CHECK(s->bytes().empty());
+  }
+  SUBCASE("zeros are zero and cost no memory up front") {
+    auto s = Staging::zeros(std::uint64_t{1} << 33); // 8 GiB of address space, untouched
+    REQUIRE(s.has_value());
+    CHECK(s->size() == std::size_t{1} << 33);
+    CHECK(std::to_integer<int>(s->bytes()[0]) == 0);
+    CHECK(std::to_integer<int>(s->bytes()[(std::size_t{1} << 33) - 1]) == 0);
+  }
+  SUBCASE("filled") {
+    auto s = Staging::filled(5000, std::byte{0xab});
+    REQUIRE(s.has_value());
+    CHECK(s->size() == 5000);
+    CHECK(std::all_of(s->bytes().begin(), s->bytes().end(),
+                      [](std::byte b) { return b == std::byte{0xab}; }));
+  }
+  SUBCASE("far too large") {
+    auto s = Staging::zeros(UINT64_MAX);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::no_space);
+  }
+  SUBCASE("move") {
+    auto s = Staging::filled(3, std::byte{'x'});
+    REQUIRE(s.has_value());
+    Staging moved = std::move(*s);
+    CHECK(text(moved) == "xxx");
+    CHECK(s->size() == 0);
+    Staging other;
+    other = std::move(moved);
+    CHECK(text(other) == "xxx");
+  }
+}
+
+TEST_CASE("shmkit::Staging::read_fd") {
+  SUBCASE("a pipe within the limit") {
+    Feeder feed("hello");
+    auto s = Staging::read_fd(feed.fd(), 5, "standard input");
+    REQUIRE(s.has_value());
+    CHECK(text(*s) == "hello");
+  }
+  SUBCASE("an empty pipe") {
+    Feeder feed("");
+    auto s = Staging::read_fd(feed.fd(), 0, "standard input");
+    REQUIRE(s.has_value());
+    CHECK(s->size() == 0);
+  }
+  SUBCASE("one byte too many") {
+    Feeder feed("hello!");
+    auto s = Staging::read_fd(feed.fd(), 5, "standard input");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().message == "standard input has more than 5 bytes");
+  }
+  SUBCASE("limit zero refuses any byte") {
+    Feeder feed("x");
+    auto s = Staging::read_fd(feed.fd(), 0, "standard input");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::out_of_range);
+  }
+  SUBCASE("large input grows the buffer past its first reservation") {
+    std::string big((std::size_t{64} << 20) + 12345, 'q');
+    big[big.size() - 1] = 'z';
+    Feeder feed(big);
+    auto s = Staging::read_fd(feed.fd(), UINT64_MAX, "standard input");
+    REQUIRE(s.has_value());
+    CHECK(s->size() == big.size());
+    CHECK(text(*s) == big);
+  }
+  SUBCASE("large input stops right after the limit") {
+    Feeder feed(std::string(std::size_t{3} << 20, 'q'));
+    auto s = Staging::read_fd(feed.fd(), std::size_t{1} << 20, "standard input");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::out_of_range);
+  }
+  SUBCASE("a regular file that is too long fails before reading") {
+    TempFile file("0123456789");
+    auto s = Staging::read_fd(file.fd, 9, "the file");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().message == "the file has more than 9 bytes");
+    CHECK(::lseek(file.fd, 0, SEEK_CUR) == 0);
+  }
+  SUBCASE("a regular file read from its current position") {
+    TempFile file("0123456789");
+    REQUIRE(::lseek(file.fd, 4, SEEK_SET) == 4);
+    auto s = Staging::read_fd(file.fd, 6, "the file");
+    REQUIRE(s.has_value());
+    CHECK(text(*s) == "456789");
+  }
+  SUBCASE("a read error") {
+    auto s = Staging::read_fd(-1, 10, "standard input");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::io);
+    CHECK(s.error().message == "cannot read standard input: bad file descriptor");
+  }
+}
+
+TEST_CASE("shmkit::Staging::read_file") {
+  SUBCASE("contents") {
+    TempFile file("abc");
+    auto s = Staging::read_file(file.path, 3);
+    REQUIRE(s.has_value());
+    CHECK(text(*s) == "abc");
+  }
+  SUBCASE("too long names the path") {
+    TempFile file("abcd");
+    auto s = Staging::read_file(file.path, 3);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().message == file.path + " has more than 3 bytes");
+  }
+  SUBCASE("missing") {
+    auto s = Staging::read_file("/nonexistent/shmkit-staging", 3);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::not_found);
+    CHECK(s.error().message == "cannot open /nonexistent/shmkit-staging: no such file or directory");
+  }
+}
