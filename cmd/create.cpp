@@ -53,9 +53,9 @@ public:
       ::close(m_fd);
   }
 
-  std::string name;       ///< for messages: the escaped path, or "standard input"
-  bool regular = false;   ///< a regular file: streamed after creation
-  std::uint64_t length = 0; ///< regular: bytes left from the current offset
+  std::string name;            ///< for messages: the escaped path, or "standard input"
+  bool regular = false;        ///< a regular file: streamed after creation
+  std::uint64_t length = 0;    ///< regular: bytes left from the current offset
   std::vector<std::byte> data; ///< otherwise: read completely before anything is created
 
   Result<void> open(const std::string &path) {
@@ -115,7 +115,9 @@ private:
 
 // The address printed back by ls/create is accepted by parse_address(); escaping first keeps a
 // literal backslash in a name from being decoded as an escape.
-Result<SegmentRef> ref_of(const SegmentInfo &info) { return parse_address(escape_bytes(info.segment)); }
+Result<SegmentRef> ref_of(const SegmentInfo &info) {
+  return parse_address(escape_bytes(info.segment));
+}
 
 // Writes the initial contents into a segment created a moment ago.
 Result<void> fill(Backend &backend, const SegmentInfo &info, Input &input, std::uint64_t size) {
@@ -136,9 +138,9 @@ Result<void> fill(Backend &backend, const SegmentInfo &info, Input &input, std::
     if (*n == 0)
       return {};
     if (*n > size - offset)
-      return make_error(Errc::out_of_range,
-                        fmt::format("{} grew while being read: more than the size {}",
-                                    input.name, size));
+      return make_error(
+          Errc::out_of_range,
+          fmt::format("{} grew while being read: more than the size {}", input.name, size));
     if (auto ok = (*handle)->write_at(offset, std::span(chunk).first(*n)); !ok)
       return ok;
     offset += *n;
@@ -188,8 +190,12 @@ int run(const CreateOptions &opt) {
                                           "to POSIX semaphores",
                                           ref->to_string()));
   if (from && (spec.mode & 0200) == 0)
-    return usage_error(k_sub, fmt::format("--from needs a mode the owner can write, not {:04o}",
-                                          spec.mode));
+    return usage_error(
+        k_sub, fmt::format("--from needs a mode the owner can write, not {:04o}", spec.mode));
+  // off_t is signed: a POSIX object or file cannot be larger than 8 EiB - 1.
+  if (!sysv && size && *size > static_cast<std::uint64_t>(INT64_MAX))
+    return usage_error(k_sub, fmt::format("invalid size '{}': too large for a {} segment", opt.size,
+                                          kind_name(ref->kind)));
   spec.hugetlb = opt.hugetlb;
   spec.noreserve = opt.noreserve;
   spec.allocate = opt.allocate;
@@ -210,20 +216,16 @@ int run(const CreateOptions &opt) {
       }
     } else {
       if (!size)
-        return usage_error(k_sub, fmt::format("--size is required: {} is not a regular file",
-                                              input.name));
+        return usage_error(k_sub,
+                           fmt::format("--size is required: {} is not a regular file", input.name));
       if (auto ok = input.slurp(*size); !ok)
         return report(ok.error());
       if (input.data.size() > *size)
-        return usage_error(k_sub, fmt::format("{} has more than --size {} bytes", input.name,
-                                              *size));
+        return usage_error(k_sub,
+                           fmt::format("{} has more than --size {} bytes", input.name, *size));
     }
   }
   spec.size = *size;
-  // off_t is signed: a POSIX object or file cannot be larger than 8 EiB - 1.
-  if (!sysv && spec.size > static_cast<std::uint64_t>(INT64_MAX))
-    return usage_error(k_sub, fmt::format("invalid size '{}': too large for a {} segment",
-                                          opt.size, kind_name(ref->kind)));
 
   // 3. Create (exclusively first, so that we know whether the segment is ours to fill).
   auto backend = make_backend(ref->kind);
@@ -282,8 +284,7 @@ Runner register_create(CLI::App &sub) {
                      "Size in bytes; K, M, G, ... = 1024^n, KB, MB, ... = 1000^n (default with "
                      "--from FILE: the file's size)")
           ->type_name("SIZE");
-  sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)")
-      ->type_name("MODE");
+  sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)")->type_name("MODE");
   opt->from_option =
       sub.add_option("--from", opt->from, "Initial contents from FILE, or - for standard input")
           ->type_name("FILE");

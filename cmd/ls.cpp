@@ -7,6 +7,7 @@
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
+#include "shmkit/housekeeping.hpp"
 #include "shmkit/limits.hpp"
 #include "shmkit/parse.hpp"
 #include "shmkit/users.hpp"
@@ -454,12 +455,10 @@ Result<std::vector<Col>> parse_columns(std::string_view spec) {
 Result<std::optional<uid_t>> parse_owner(const std::string &owner) {
   if (owner.empty())
     return std::optional<uid_t>{};
-  if (const passwd *pw = ::getpwnam(owner.c_str()))
-    return std::optional<uid_t>{pw->pw_uid};
-  auto uid = parse_uint(owner, "owner", 0xfffffffeu);
+  auto uid = lookup_uid(owner);
   if (!uid)
-    return make_error(Errc::invalid_argument, fmt::format("unknown user '{}'", escape_bytes(owner)));
-  return std::optional<uid_t>{static_cast<uid_t>(*uid)};
+    return std::move(uid).error();
+  return std::optional<uid_t>{*uid};
 }
 
 Result<std::array<bool, 3>> parse_types(const std::string &types) {

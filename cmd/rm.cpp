@@ -105,24 +105,24 @@ bool may_remove(Context &context, const SegmentInfo &info, bool force) {
   if (force)
     return true;
   if (info.oddity == Oddity::semaphore) {
-    print_error(fmt::format("refusing to remove {}: it is a POSIX semaphore (use --force)",
-                            shown(info)));
+    print_error(
+        fmt::format("refusing to remove {}: it is a POSIX semaphore (use --force)", shown(info)));
     return false;
   }
   if (info.oddity != Oddity::none) {
-    print_error(fmt::format("refusing to remove {}: not a regular file (use --force)",
-                            shown(info)));
+    print_error(
+        fmt::format("refusing to remove {}: not a regular file (use --force)", shown(info)));
     return false;
   }
   auto count = context.count_users(info);
   if (!count) {
-    print_error(fmt::format("cannot tell whether {} is in use: {}", shown(info),
-                            count.error().message));
+    print_error(
+        fmt::format("cannot tell whether {} is in use: {}", shown(info), count.error().message));
     return false;
   }
   if (*count > 0) {
-    print_error(fmt::format("cannot remove {}: in use by {} process{} (use --force)",
-                            shown(info), *count, *count == 1 ? "" : "es"));
+    print_error(fmt::format("cannot remove {}: in use by {} process{} (use --force)", shown(info),
+                            *count, *count == 1 ? "" : "es"));
     return false;
   }
   return true;
@@ -153,9 +153,8 @@ bool matches(const SegmentInfo &info, const Filters &filters, std::int64_t now_m
   if (filters.owner && info.uid != *filters.owner)
     return false;
   if (filters.match) {
-    std::string subject = info.kind == Kind::sysv
-                              ? fmt::format("0x{:08x}", info.key.value_or(0))
-                              : info.name.value_or("").substr(1);
+    std::string subject = info.kind == Kind::sysv ? fmt::format("0x{:08x}", info.key.value_or(0))
+                                                  : info.name.value_or("/").substr(1);
     if (::fnmatch(filters.match->c_str(), subject.c_str(), 0) != 0)
       return false;
   }
@@ -314,8 +313,8 @@ int run_named(const RmOptions &opt) {
   std::vector<Result<SegmentRef>> refs;
   for (const std::string &text : opt.segments) {
     auto ref = parse_address(text);
-    if (!ref && (ref.error().code == Errc::invalid_argument ||
-                 ref.error().code == Errc::out_of_range))
+    if (!ref &&
+        (ref.error().code == Errc::invalid_argument || ref.error().code == Errc::out_of_range))
       return usage_error(k_sub, ref.error().message);
     refs.push_back(std::move(ref));
   }
@@ -360,17 +359,15 @@ int run(const RmOptions &opt) {
 
 Runner register_rm(CLI::App &sub) {
   auto opt = std::make_shared<RmOptions>();
-  sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)")
-      ->type_name("");
+  sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)")->type_name("");
   sub.add_flag("-a,--all", opt->all, "Remove every segment that matches the filters below");
   opt->type_option = sub.add_option("-t,--type", opt->type,
                                     "With --all: only these kinds, comma-separated: sysv, posix "
                                     "(default: both)")
                          ->type_name("TYPES");
-  opt->owner_option =
-      sub.add_option("-u,--owner", opt->owner,
-                     "With --all: only segments owned by this user (name or uid)")
-          ->type_name("USER");
+  opt->owner_option = sub.add_option("-u,--owner", opt->owner,
+                                     "With --all: only segments owned by this user (name or uid)")
+                          ->type_name("USER");
   opt->match_option = sub.add_option("--match", opt->match,
                                      "With --all: only POSIX names (without the leading /) or "
                                      "SysV keys (as 0x%08x) that match this glob")

@@ -16,12 +16,6 @@ Errc errc_from_errno(int err) {
   case EPERM:
   case EROFS:
     return Errc::permission_denied;
-  case EINVAL:
-  case ENAMETOOLONG:
-  case ELOOP:
-  case ENOTDIR:
-  case EISDIR:
-    return Errc::invalid_argument;
   case ENOSPC:
   case ENOMEM:
   case EFBIG:

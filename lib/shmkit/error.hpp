@@ -11,14 +11,15 @@ namespace shmkit {
 
 /// What went wrong, independent of the errno that reported it.
 enum class Errc {
-  invalid_argument, ///< bad user input (a usage error: exit status 2)
+  invalid_argument, ///< bad user input, found before any syscall (a usage error: exit 2);
+                    ///< errno values never map here: the kernel's EINVAL is a runtime failure
   not_found,        ///< the segment or file does not exist (any more)
   exists,           ///< exclusive creation found something already there
   permission_denied,
   out_of_range,     ///< offset/length/value outside what the segment or type allows
   busy,             ///< attached or mapped, and the caller did not force
   no_space,         ///< ENOSPC/ENOMEM/limits reached
-  not_supported,    ///< the backend cannot do this
+  not_supported,    ///< the backend or the object cannot do this (e.g. not a regular file)
   changed,          ///< the segment changed under us (truncated, replaced, removed)
   io,               ///< any other system error
 };

@@ -280,7 +280,7 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
   if (fd < 0) {
     int err = errno;
     if (err == ELOOP)
-      return make_error(Errc::invalid_argument,
+      return make_error(Errc::not_supported,
                         fmt::format("cannot open {}: is a symbolic link", shown(object)));
     return from_errno(err, fmt::format("cannot open {}{}", shown(object),
                                        access == Access::read_write ? " for writing" : ""));
@@ -293,7 +293,7 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return make_error(Errc::invalid_argument,
+    return make_error(Errc::not_supported,
                       fmt::format("cannot open {}: not a regular file", shown(object)));
   }
   // Regular files ignore O_NONBLOCK for I/O, but clear it anyway: it was only for the open.

@@ -146,8 +146,10 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::str
     factor = 60'000;
   else if (unit == "h")
     factor = 3'600'000;
+  else if (unit == "d")
+    factor = 86'400'000;
   else
-    return bad(what, text, "unknown unit (use ms, s, m or h)");
+    return bad(what, text, "unknown unit (use ms, s, m, h or d)");
   constexpr std::uint64_t k_max_ms = std::uint64_t{1} << 52;
   if (value > k_max_ms / factor)
     return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': too large", what, text));

@@ -34,7 +34,7 @@ Result<int> parse_shmid(std::string_view text);
 /// sticky bits are refused with invalid_argument).
 Result<unsigned> parse_mode(std::string_view text);
 
-/// Parses a duration: DIGITS followed by ms, s, m or h (a bare number means seconds).
+/// Parses a duration: DIGITS followed by ms, s, m, h or d (a bare number means seconds).
 /// Zero is allowed; callers that need a positive duration check it.
 Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view what);
 

@@ -91,7 +91,8 @@ Result<std::unique_ptr<Handle>> PosixBackend::open(const SegmentRef &ref, Access
 
 Result<void> PosixBackend::remove(const SegmentInfo &expected) {
   // expected.name holds the raw bytes ("/NAME"); never re-parse it (that would decode \xHH).
-  std::string_view name = expected.name.value_or("");
+  std::string raw = expected.name.value_or("");
+  std::string_view name = raw;
   if (!name.empty() && name[0] == '/')
     name.remove_prefix(1);
   if (auto ok = validate_posix_name(name); !ok)

@@ -121,6 +121,9 @@ Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view w
       first = left + 1; // room for the EOF probe (or a file that grows meanwhile)
     }
   }
+  if (S_ISFIFO(st.st_mode) && limit >= (std::uint64_t{1} << 20) &&
+      ::fcntl(fd, F_GETPIPE_SZ) < (1 << 20))
+    (void)::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
   Staging staging;
   if (auto ok = staging.reserve(static_cast<std::size_t>(first)); !ok)
     return std::move(ok).error();

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -26,6 +27,30 @@ bool gone(int err) { return err == EINVAL || err == EIDRM; }
 
 Error gone_error(int id) {
   return make_error(Errc::not_found, fmt::format("no sysv segment {}", id_text(id)));
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 // Linux 5.14; older glibc headers lack them
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+// Bulk copies go through the attach in chunks of this size, each populated first.
+constexpr std::size_t k_copy_chunk = std::size_t{4} << 20;
+
+// Maps the pages of [p, p+n) in one call instead of one page fault per 4 KiB: a SysV attach
+// gets no fault-around, so a bulk copy from a fresh attach otherwise spends about half its
+// time in page faults (issue 3 benchmark: 1 GiB into a pipe 1.0 s -> 0.45 s). Only advice:
+// kernels before 5.14 refuse it and the copy faults pages in as before.
+void populate(const std::byte *p, std::size_t n, Access access) noexcept {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<std::uintptr_t>(p) / page * page;
+  auto end = reinterpret_cast<std::uintptr_t>(p) + n;
+  if (n == 0)
+    return;
+  ::madvise(reinterpret_cast<void *>(begin), end - begin,
+            access == Access::read_write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }
 
 // Resolves an address to a shmid. shmget(key, 0, 0) asks for no permission, so this works
@@ -96,6 +121,8 @@ public:
     if (!base)
       return std::move(base).error();
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), m_info.size - offset));
+    if (n >= k_copy_chunk / 64)
+      populate(*base + offset, n, Access::read_only);
     std::memcpy(out.data(), *base + offset, n);
     return n;
   }
@@ -110,7 +137,12 @@ public:
     auto base = attached();
     if (!base)
       return std::move(base).error();
-    std::memcpy(*base + offset, data.data(), data.size());
+    for (std::size_t done = 0; done < data.size();) {
+      std::size_t n = std::min(data.size() - done, k_copy_chunk);
+      populate(*base + offset + done, n, Access::read_write);
+      std::memcpy(*base + offset + done, data.data() + done, n);
+      done += n;
+    }
     return {};
   }
 
@@ -165,7 +197,9 @@ public:
     const std::byte *p = *base + offset;
     std::uint64_t left = length;
     while (left > 0) {
-      ssize_t n = ::write(out_fd, p, static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 30)));
+      std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(left, k_copy_chunk));
+      populate(p, chunk, Access::read_only);
+      ssize_t n = ::write(out_fd, p, chunk);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -324,7 +358,7 @@ Result<SegmentInfo> SysvBackend::create(const CreateSpec &spec) {
     if (err == EEXIST)
       return make_error(Errc::exists, fmt::format("cannot create {}: already exists", what));
     if (err == EINVAL)
-      return make_error(Errc::invalid_argument,
+      return make_error(Errc::out_of_range,
                         fmt::format("cannot create {}: size {} is outside SHMMIN..SHMMAX",
                                     what, spec.size));
     return from_errno(err, fmt::format("cannot create {}", what));

@@ -8,6 +8,7 @@ expect_status 0 "$SHMKIT" create posix:/demo --size 4K --mode 0644
 expect_eq "$(cat "$TEST_TMP/out")" "posix:/demo" "stdout"
 [[ ! -s $TEST_TMP/err ]] || fail "stderr not empty: $(cat "$TEST_TMP/err")"
 expect_eq "$(stat -c '%a %s %F' /dev/shm/demo)" "644 4096 regular file" "stat demo"
+# shellcheck disable=SC2012 # ls -l is the cross-check here
 expect_eq "$(ls -l /dev/shm | awk '$NF == "demo" { print $1, $5 }')" "-rw-r--r-- 4096" "ls -l"
 
 # Shorthands: /NAME and a bare NAME are posix; the printed address is canonical.

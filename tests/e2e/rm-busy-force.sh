@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016
 # A segment in use (SysV attached; POSIX/file mapped or open) is refused with exit 1 and a
 # message naming it and its users, unless --force. SysV removal of an attached segment only
 # marks it: key 0 and perms with SHM_DEST (01000) in /proc/sysvipc/shm, "dest" in ipcs.
 source "$(dirname "$0")/common.sh"
 
-# wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most).
+# wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most). Callers
+# single-quote it so that it is expanded on every try (hence SC2016 off).
 wait_for() {
   local i
   for ((i = 0; i < 100; i++)); do

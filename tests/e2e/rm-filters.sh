@@ -42,7 +42,7 @@ if as_nobody true 2>/dev/null; then
   as_nobody "$SHMKIT" create key:0xc001 --size 1 >/dev/null
   as_nobody "$SHMKIT" create posix:/theirs --size 1 >/dev/null
   expect_status 0 "$SHMKIT" rm --all --owner root -n
-  expect_eq "$(cat "$TEST_TMP/out" | sed 's/^id:[0-9]*$/id/')" $'id\nposix:/other' "--owner root"
+  expect_eq "$(sed 's/^id:[0-9]*$/id/' "$TEST_TMP/out")" $'id\nposix:/other' "--owner root"
   expect_status 0 "$SHMKIT" rm --all --owner 65534 --type posix --yes -v
   expect_eq "$(cat "$TEST_TMP/out")" "removed posix:/theirs" "--owner 65534"
   expect_status 0 "$SHMKIT" rm --all --owner "$(id -nu 65534)" --yes

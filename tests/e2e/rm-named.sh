@@ -5,8 +5,8 @@ source "$(dirname "$0")/common.sh"
 mk() { "$SHMKIT" create "$@"; }
 
 a=$(mk key:0x1001 --size 1)
-b=$(mk key:0x1002 --size 1)
-c=$(mk key:4099 --size 1)
+mk key:0x1002 --size 1 >/dev/null
+mk key:4099 --size 1 >/dev/null
 d=$(mk key:private --size 1)
 mk posix:/p1 --size 1 >/dev/null
 mk posix:/p2 --size 1 >/dev/null

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016
 # --orphaned: a SysV segment with nattch 0 whose creator is gone; a POSIX object no process
 # maps or holds open. Attached, mapped, open, or created by a live process: kept.
 source "$(dirname "$0")/common.sh"
 
-# wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most).
+# wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most). Callers
+# single-quote it so that it is expanded on every try (hence SC2016 off).
 wait_for() {
   local i
   for ((i = 0; i < 100; i++)); do

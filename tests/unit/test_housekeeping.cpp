@@ -111,9 +111,7 @@ TEST_CASE("shmkit::process_alive") {
 
 TEST_CASE("shmkit::is_orphaned") {
   const std::vector<SegmentUser> none;
-  SUBCASE("sysv: no attach and the creator gone") {
-    CHECK(is_orphaned(sysv(0, dead_pid()), none));
-  }
+  SUBCASE("sysv: no attach and the creator gone") { CHECK(is_orphaned(sysv(0, dead_pid()), none)); }
   SUBCASE("sysv: attached, or the creator alive, or unknown") {
     CHECK_FALSE(is_orphaned(sysv(1, dead_pid()), none));
     CHECK_FALSE(is_orphaned(sysv(0, ::getpid()), none));

@@ -111,14 +111,15 @@ TEST_CASE("shmkit::parse_duration") {
   CHECK(*parse_duration("2", "interval") == milliseconds(2000));
   CHECK(*parse_duration("1m", "interval") == milliseconds(60000));
   CHECK(*parse_duration("1h", "interval") == milliseconds(3600000));
+  CHECK(*parse_duration("7d", "older-than") == milliseconds(604800000));
   CHECK(*parse_duration("0", "interval") == milliseconds(0));
   check_error(parse_duration("-1s", "interval"), Errc::invalid_argument,
               "invalid interval '-1s': a sign is not allowed");
   check_error(parse_duration("1x", "interval"), Errc::invalid_argument,
-              "invalid interval '1x': unknown unit (use ms, s, m or h)");
+              "invalid interval '1x': unknown unit (use ms, s, m, h or d)");
   check_error(parse_duration("", "timeout"), Errc::invalid_argument, "invalid timeout '': empty");
   check_error(parse_duration("1.5s", "timeout"), Errc::invalid_argument,
-              "invalid timeout '1.5s': unknown unit (use ms, s, m or h)");
+              "invalid timeout '1.5s': unknown unit (use ms, s, m, h or d)");
   check_error(parse_duration("99999999999999999999s", "timeout"), Errc::out_of_range,
               "invalid timeout '99999999999999999999s': too large");
 }
