@@ -18,7 +18,7 @@ expect_eq "$(awk 'NR > 1 { print "id:" $2 }' /proc/sysvipc/shm) $(ls -A /dev/shm
   "$new_sysv new" "new ones kept"
 expect_status 0 "$SHMKIT" rm --all --older-than 1h -n
 expect_eq "$(cat "$TEST_TMP/out")" "" "older than 1h"
-for bad in 1d -1s 1.5s "" " 1s" 1x; do
+for bad in 1y -1s 1.5s "" " 1s" 1x; do
   expect_error 2 "" "$SHMKIT" rm --all --older-than "$bad" --yes
 done
 expect_eq "$(ls -A /dev/shm)" "new" "bad durations removed nothing"

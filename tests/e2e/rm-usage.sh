@@ -28,7 +28,7 @@ bad "invalid --type ''" --all --yes --type ''
 bad "invalid --type ''" --all --yes --type sysv,
 bad "unknown user 'no-such-user'" --all --yes --owner no-such-user
 bad "invalid user: empty" --all --yes --owner ''
-bad "" --all --yes --older-than 5d
+bad "" --all --yes --older-than 5y
 bad "" --all --yes --older-than -1s
 bad "key 0 is IPC_PRIVATE" key:0 "$seg"
 bad "" --no-such-option "$seg"
