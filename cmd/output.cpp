@@ -1,5 +1,7 @@
 #include "output.hpp"
 
+#include "shmkit/text.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -74,46 +76,9 @@ int report(const Error &error) {
   return error.code == Errc::invalid_argument ? k_exit_usage : k_exit_failure;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], 0 if none.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80)
-    return 1;
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1fu;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0fu;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size())
-    return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xc0u) != 0x80u)
-      return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3fu);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
-} // namespace
-
 bool is_valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t len = utf8_sequence(s, i);
+    std::size_t len = utf8_sequence_length(s, i);
     if (len == 0)
       return false;
     i += len;
@@ -127,7 +92,7 @@ void append_json_string(std::string &out, std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      std::size_t len = utf8_sequence(s, i);
+      std::size_t len = utf8_sequence_length(s, i);
       if (len == 0) {
         out += "\xef\xbf\xbd"; // U+FFFD for an invalid byte
         ++i;

@@ -1,6 +1,7 @@
 #include "shmkit/address.hpp"
 
 #include "shmkit/parse.hpp"
+#include "shmkit/text.hpp"
 
 #include <fmt/format.h>
 
@@ -13,16 +14,6 @@ namespace shmkit {
 namespace {
 
 constexpr std::string_view k_hex_digits = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty())
@@ -37,36 +28,15 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when the byte starts none.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1fu;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0fu;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size())
-    return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xc0u) != 0x80u)
+// Length of the valid UTF-8 sequence at s[i] that may be shown as is, or 0 when the byte
+// must be escaped: C1 control characters are escaped like C0 ones.
+std::size_t printable_utf8_length(std::string_view s, std::size_t i) {
+  std::size_t len = utf8_sequence_length(s, i);
+  if (len >= 2) {
+    char32_t cp = utf8_code_point(s, i, len);
+    if (cp >= 0x80 && cp <= 0x9f)
       return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3fu);
   }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  if (cp >= 0x80 && cp <= 0x9f) // C1 control characters are escaped too
-    return 0;
   return len;
 }
 
@@ -181,7 +151,7 @@ std::string escape_bytes(std::string_view raw) {
       continue;
     }
     if (c >= 0x80) {
-      if (std::size_t len = utf8_length(raw, i); len != 0) {
+      if (std::size_t len = printable_utf8_length(raw, i); len != 0) {
         out.append(raw.substr(i, len));
         i += len;
         continue;
@@ -200,8 +170,8 @@ std::string unescape_bytes(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' &&
-        hex_value(text[i + 2]) >= 0 && hex_value(text[i + 3]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 2]) * 16 + hex_value(text[i + 3])));
+        hex_digit_value(text[i + 2]) >= 0 && hex_digit_value(text[i + 3]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit_value(text[i + 2]) * 16 + hex_digit_value(text[i + 3])));
       i += 3;
     } else {
       out.push_back(text[i]);

@@ -1,5 +1,7 @@
 #include "shmkit/typed.hpp"
 
+#include "shmkit/text.hpp"
+
 #include <fmt/format.h>
 
 #include <bit>
@@ -132,16 +134,6 @@ Result<EncodedValue> encode_float(std::string_view text, const TypeInfo &t, Endi
 
 bool is_hex_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // A character for a message: itself when printable ASCII, else \xHH (DESIGN.md section 4).
 std::string printable(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -230,7 +222,7 @@ Result<std::vector<std::byte>> parse_hex_bytes(std::string_view text) {
                           fmt::format("whitespace inside a byte at position {}", i + 1));
       continue;
     }
-    const int digit = hex_value(c);
+    const int digit = hex_digit_value(c);
     if (digit < 0) {
       const bool prefix = high == 0 && (c == 'x' || c == 'X');
       return make_error(Errc::invalid_argument,
