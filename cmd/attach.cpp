@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -54,6 +55,13 @@ std::string field(std::string_view raw) {
   return out;
 }
 
+// Everything after the command line is a runtime failure (status 1), whatever its Errc: an
+// empty object or a FIFO in /dev/shm is a fact of the system, not a usage error.
+int fail(const Error &error) {
+  print_error(error.message);
+  return k_exit_failure;
+}
+
 int run(const AttachOptions &opt) {
   // Taken synchronously from here on: a SIGTERM right after the line is printed still detaches
   // cleanly.
@@ -80,11 +88,11 @@ int run(const AttachOptions &opt) {
   auto backend = make_backend(ref->kind);
   auto opened = backend->open(*ref, access);
   if (!opened)
-    return report(opened.error());
+    return fail(opened.error());
   Handle &handle = **opened;
   auto mapped = handle.map(access);
   if (!mapped)
-    return report(mapped.error());
+    return fail(mapped.error());
   const Mapping &mapping = *mapped;
   const SegmentInfo &info = handle.info();
 
@@ -93,17 +101,17 @@ int run(const AttachOptions &opt) {
   if (opt.lock) {
     auto lock = PageLock::lock(handle, mapping);
     if (!lock)
-      return report(lock.error());
+      return fail(lock.error());
     locked.emplace(std::move(*lock));
   }
   if (opt.prefault && !locked)
     if (auto ok = prefault(handle, mapping); !ok)
-      return report(ok.error());
+      return fail(ok.error());
 
   // The canonical address names this very segment (id:N, not a key that may be reused).
   auto canonical = parse_address(escape_bytes(info.segment));
   if (!canonical)
-    return report(canonical.error());
+    return fail(canonical.error());
   std::string line =
       fmt::format("{} size={} type={} addr={} pid={}", field(info.segment), info.size,
                   kind_name(info.kind), static_cast<const void *>(mapping.data()), ::getpid());
@@ -113,6 +121,10 @@ int run(const AttachOptions &opt) {
   Stdout &out = Stdout::get();
   out.write(line);
   out.flush();
+  // A line that went nowhere is an error (main() reports it); a reader that already left
+  // (| head -c0) is not: go on holding.
+  if (out.failed() && out.error_number() != EPIPE)
+    return k_exit_failure;
 
   bool told_dest = false;
   for (;;) {
@@ -127,7 +139,7 @@ int run(const AttachOptions &opt) {
       return k_exit_ok;
     auto live = handle.check();
     if (!live)
-      return report(live.error());
+      return fail(live.error());
     switch (*live) {
     case Liveness::alive:
       continue;

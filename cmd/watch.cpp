@@ -91,8 +91,7 @@ std::optional<int> make_plan(const WatchOptions &opt, Plan &plan) {
   if (!interval)
     return usage_error(k_sub, interval.error().message);
   if (interval->count() == 0)
-    return usage_error(k_sub,
-                       fmt::format("invalid interval '{}': must be positive", opt.interval));
+    return usage_error(k_sub, fmt::format("invalid interval '{}': must be positive", opt.interval));
   plan.interval = *interval;
   if (given(opt.timeout_option)) {
     auto timeout = parse_duration(opt.timeout, "timeout");
@@ -107,8 +106,8 @@ std::optional<int> make_plan(const WatchOptions &opt, Plan &plan) {
     if (!changes)
       return usage_error(k_sub, changes.error().message);
     if (*changes == 0)
-      return usage_error(k_sub, fmt::format("invalid number of changes '{}': must be positive",
-                                            opt.changes));
+      return usage_error(
+          k_sub, fmt::format("invalid number of changes '{}': must be positive", opt.changes));
     plan.changes = *changes;
   }
   plan.json = opt.json;
@@ -275,14 +274,18 @@ bool reached(const Plan &plan, std::span<const std::byte> bytes) {
 
 int run(const WatchOptions &opt) {
   const StopSignals signals;
+  const auto launched = Clock::now(); // --timeout counts the first snapshot too
   Plan plan;
   if (auto status = make_plan(opt, plan))
     return *status;
 
   auto backend = make_backend(plan.ref.kind);
   auto opened = backend->open(plan.ref, Access::read_only);
-  if (!opened)
-    return report(opened.error());
+  if (!opened) {
+    // Runtime, whatever the Errc: a FIFO planted in /dev/shm is not a usage error.
+    print_error(opened.error().message);
+    return k_exit_failure;
+  }
   const std::string shown = escape_bytes((*opened)->info().segment);
   const std::uint64_t size = (*opened)->size();
   if (!plan.length) {
@@ -308,7 +311,7 @@ int run(const WatchOptions &opt) {
   std::uint64_t printed = 0;
   const auto begin = Clock::now();
   const std::optional<Clock::time_point> deadline =
-      plan.timeout ? std::optional(begin + *plan.timeout) : std::nullopt;
+      plan.timeout ? std::optional(launched + *plan.timeout) : std::nullopt;
   // Ticks fall on begin + k * interval: a slow tick does not shift the ones after it.
   auto next = begin + plan.interval;
   for (;;) {
@@ -391,9 +394,8 @@ Runner register_watch(CLI::App &sub) {
       sub.add_option("--type", opt->type,
                      "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64")
           ->type_name("T");
-  opt->count_option =
-      sub.add_option("--count", opt->count, "Number of values to watch (default 1)")
-          ->type_name("N");
+  opt->count_option = sub.add_option("--count", opt->count, "Number of values to watch (default 1)")
+                          ->type_name("N");
   opt->endian_option =
       sub.add_option("--endian", opt->endian, "Byte order of values: little, big, native (default)")
           ->type_name("E");

@@ -102,8 +102,8 @@ Result<WritePlan> make_plan(const WriteOptions &o) {
   plan.source = sources.empty() ? Source::standard_input : sources[0].first;
 
   if (!o.values.empty() && plan.source != Source::typed)
-    return usage(fmt::format("unexpected argument '{}' (values need --type)",
-                             escape_bytes(o.values[0])));
+    return usage(
+        fmt::format("unexpected argument '{}' (values need --type)", escape_bytes(o.values[0])));
   if (given(o.endian_opt) && plan.source != Source::typed)
     return usage("--endian needs --type");
   if (given(o.length_opt) && plan.source != Source::fill && plan.source != Source::zero)
@@ -239,7 +239,8 @@ int run_write(const WriteOptions &o) {
   const std::uint64_t offset = plan->offset;
 
   if (offset >= size && !plan->grow)
-    return fail(fmt::format("offset {} is past the end of {} (size {} bytes)", offset, shown, size));
+    return fail(
+        fmt::format("offset {} is past the end of {} (size {} bytes)", offset, shown, size));
   // The room from the offset to the end; with --grow, as much as a file may hold.
   const std::uint64_t max_end = static_cast<std::uint64_t>(INT64_MAX);
   const std::uint64_t room = plan->grow ? (offset < max_end ? max_end - offset : 0) : size - offset;
@@ -254,8 +255,9 @@ int run_write(const WriteOptions &o) {
   switch (plan->source) {
   case Source::standard_input:
   case Source::file: {
-    auto read = plan->source == Source::file ? Staging::read_file(o.file, room)
-                                             : Staging::read_fd(STDIN_FILENO, room, "standard input");
+    auto read = plan->source == Source::file
+                    ? Staging::read_file(o.file, room)
+                    : Staging::read_fd(STDIN_FILENO, room, "standard input");
     if (!read) {
       if (read.error().code == Errc::out_of_range)
         return fail(fmt::format("input is larger than the {} bytes from offset {} to the end of "
@@ -284,9 +286,8 @@ int run_write(const WriteOptions &o) {
   case Source::typed:
     break;
   }
-  const std::uint64_t n = plan->source == Source::fill || plan->source == Source::zero
-                             ? fill_length
-                             : bytes.size();
+  const std::uint64_t n =
+      plan->source == Source::fill || plan->source == Source::zero ? fill_length : bytes.size();
 
   // Bounds: the segment's size, never the page (a 4-byte SysV segment holds 4 bytes).
   if (n > room)
@@ -308,7 +309,7 @@ int run_write(const WriteOptions &o) {
   if (!written) {
     if (grew)
       (void)handle.resize(size); // leave the segment as it was
-    return report(written.error());
+    return fail(written.error().message);
   }
   if (o.verbose)
     Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}\n", n, shown, offset));
@@ -322,25 +323,24 @@ Runner register_write(CLI::App &sub) {
   sub.add_option("segment", o->segment, "The segment (any address form of shmkit(1))")
       ->required()
       ->type_name("SEGMENT");
-  sub.add_option("values", o->values, "Values for --type")->type_name("VALUE...");
-  o->offset_opt = sub.add_option("-s,--offset", o->offset, "Write at byte OFF (default 0)")
-                      ->type_name("OFF");
-  o->data_opt =
-      sub.add_option("-d,--data", o->data, "Write the bytes of STRING (no NUL is added)")
-          ->type_name("STRING");
-  o->hex_opt = sub.add_option("-x,--hex", o->hex,
-                              "Write bytes given as hex digit pairs (\"de ad be ef\")")
-                   ->type_name("HEX");
-  o->file_opt = sub.add_option("--file", o->file, "Write the contents of a file")
-                    ->type_name("PATH");
+  sub.add_option("values", o->values, "Values for --type")->type_name("VALUE");
+  o->offset_opt =
+      sub.add_option("-s,--offset", o->offset, "Write at byte OFF (default 0)")->type_name("OFF");
+  o->data_opt = sub.add_option("-d,--data", o->data, "Write the bytes of STRING (no NUL is added)")
+                    ->type_name("STRING");
+  o->hex_opt =
+      sub.add_option("-x,--hex", o->hex, "Write bytes given as hex digit pairs (\"de ad be ef\")")
+          ->type_name("HEX");
+  o->file_opt =
+      sub.add_option("--file", o->file, "Write the contents of a file")->type_name("PATH");
   o->type_opt = sub.add_option("-t,--type", o->type,
                                "Write the VALUEs as type T: u8, i8, u16, i16, u32, i32, u64, "
                                "i64, f32, f64")
                     ->type_name("T");
-  o->endian_opt =
-      sub.add_option("--endian", o->endian, "Byte order of --type values: little, big or "
-                                            "native (default)")
-          ->type_name("ORDER");
+  o->endian_opt = sub.add_option("--endian", o->endian,
+                                 "Byte order of --type values: little, big or "
+                                 "native (default)")
+                      ->type_name("ORDER");
   o->fill_opt = sub.add_option("--fill", o->fill, "Write LEN copies of BYTE (0..255, or 0xHH)")
                     ->type_name("BYTE");
   std::string zero_help = "Write zeros: LEN bytes, or to the end of the segment";

@@ -48,9 +48,7 @@ bool touch_pages(const Mapping &mapping) {
 int lock_range(const void *base, std::size_t length) {
   return static_cast<int>(::syscall(SYS_mlock, base, length));
 }
-void unlock_range(const void *base, std::size_t length) {
-  ::syscall(SYS_munlock, base, length);
-}
+void unlock_range(const void *base, std::size_t length) { ::syscall(SYS_munlock, base, length); }
 
 } // namespace
 
@@ -66,9 +64,10 @@ Result<void> prefault(const Handle &handle, const Mapping &mapping) {
     err = EFAULT;
   }
   if (err == EFAULT)
-    return make_error(Errc::changed,
-                      fmt::format("cannot fault in {}: SIGBUS (it shrank, or its filesystem is full)",
-                                  shown(handle)));
+    return make_error(
+        Errc::changed,
+        fmt::format("cannot fault in {}: SIGBUS (it shrank, or its filesystem is full)",
+                    shown(handle)));
   return from_errno(err, fmt::format("cannot fault in {}", shown(handle)));
 }
 

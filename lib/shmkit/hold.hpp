@@ -5,12 +5,12 @@
 #include "shmkit/error.hpp"
 #include "shmkit/mapping.hpp"
 
-
 namespace shmkit {
 
 /// Faults in every page of the mapping by reading it (MADV_POPULATE_READ, or one guarded read
 /// per page on kernels before 5.14), so the whole segment is resident. Never writes. Fails
-/// with changed (the object shrank: SIGBUS), no_space (its filesystem is full) or io.
+/// with changed (SIGBUS: the object shrank, or its filesystem is too full to fill a hole) or
+/// io.
 Result<void> prefault(const Handle &handle, const Mapping &mapping);
 
 /// Pins the pages of a held segment while the PageLock lives.

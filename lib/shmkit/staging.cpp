@@ -19,21 +19,44 @@ namespace shmkit {
 
 namespace {
 
-// The first reservation for input of unknown length; it doubles from there. Untouched pages
-// cost nothing, so this only bounds the number of mremap calls.
-constexpr std::size_t k_first_reserve = std::size_t{64} << 20;
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 // Linux 5.14; older glibc headers lack it
+#endif
+
+// Input of unknown length gets one reservation of the whole room when the room is at most
+// this (address space only: untouched pages cost nothing), else this much to start with,
+// doubled by mremap as input arrives.
+constexpr std::size_t k_max_first_reserve = std::size_t{64} << 30;
+constexpr std::size_t k_fallback_reserve = std::size_t{64} << 20;
 
 // No staging beyond this: off_t is signed, and it keeps capacity arithmetic from overflowing.
 constexpr std::uint64_t k_max_staging = std::uint64_t{1} << 62;
+
+// Reads take at most this much: a pipe read copies under the pipe's lock, and the writer on
+// the other side waits for that lock, so shorter holds keep both sides moving.
+constexpr std::size_t k_read_chunk = std::size_t{1} << 20;
+
+// The pages of the buffer are faulted in this far ahead of the data, with one madvise,
+// so that the copy out of a pipe never takes a page fault (zeroing a huge page) while it holds
+// the pipe's lock. Measured on 1 GiB from a pipe: from 0.6-3.5 s down to a steady ~0.55 s.
+constexpr std::size_t k_populate_ahead = std::size_t{8} << 20;
+
+constexpr std::size_t k_huge_page = std::size_t{2} << 20;
+
+// A pipe holds 64 KiB by default; 1 MiB (fs.pipe-max-size, allowed without privilege)
+// means 16 times fewer context switches between the writer and us.
+constexpr int k_pipe_size = 1 << 20;
 
 std::size_t page_size() noexcept {
   static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   return size;
 }
 
-std::size_t round_to_pages(std::uint64_t n) noexcept {
-  std::size_t page = page_size();
-  return static_cast<std::size_t>((n + page - 1) / page * page);
+// Pages, and whole huge pages from 2 MiB on: the kernel aligns anonymous mappings whose
+// length is a multiple of the huge page size, and only aligned ranges get huge pages.
+std::size_t round_capacity(std::uint64_t n) noexcept {
+  std::size_t unit = n >= k_huge_page ? k_huge_page : page_size();
+  return static_cast<std::size_t>((n + unit - 1) / unit * unit);
 }
 
 Error too_long(std::string_view what, std::uint64_t limit) {
@@ -67,7 +90,7 @@ void Staging::release() noexcept {
 }
 
 Result<void> Staging::reserve(std::size_t capacity) {
-  capacity = round_to_pages(capacity);
+  capacity = round_capacity(capacity);
   if (capacity <= m_capacity)
     return {};
   void *base = nullptr;
@@ -79,8 +102,9 @@ Result<void> Staging::reserve(std::size_t capacity) {
   if (base == MAP_FAILED)
     return from_errno(errno, fmt::format("cannot stage {} bytes", capacity));
   // Huge pages make the first touch of a large buffer far cheaper (512 faults per GiB
-  // instead of 262144). Only advice: it fails harmlessly where THP is off.
-  if (capacity >= (std::size_t{2} << 20))
+  // instead of 262144; 1 GiB from a pipe 1.17 s -> 0.78 s). Only advice: it fails harmlessly
+  // where THP is off.
+  if (capacity >= k_huge_page)
     ::madvise(base, capacity, MADV_HUGEPAGE);
   m_base = base;
   m_capacity = capacity;
@@ -109,10 +133,11 @@ Result<Staging> Staging::filled(std::uint64_t size, std::byte value) {
 Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view what) {
   limit = std::min(limit, k_max_staging);
   // One byte more than the room: that byte arriving is how "too long" is detected.
-  std::uint64_t want = limit + 1;
-  std::uint64_t first = std::min<std::uint64_t>(want, k_first_reserve);
+  const std::uint64_t want = limit + 1;
+  std::uint64_t first = std::min<std::uint64_t>(want, k_max_first_reserve);
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  const bool have_stat = ::fstat(fd, &st) == 0;
+  if (have_stat && S_ISREG(st.st_mode)) {
     off_t pos = ::lseek(fd, 0, SEEK_CUR);
     if (pos >= 0 && st.st_size >= pos) {
       auto left = static_cast<std::uint64_t>(st.st_size - pos);
@@ -120,15 +145,20 @@ Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view w
         return too_long(what, limit);
       first = left + 1; // room for the EOF probe (or a file that grows meanwhile)
     }
+  } else if (have_stat && S_ISFIFO(st.st_mode) && limit >= k_read_chunk &&
+             ::fcntl(fd, F_GETPIPE_SZ) < k_pipe_size) {
+    (void)::fcntl(fd, F_SETPIPE_SZ, k_pipe_size); // only a hint; the contents are unaffected
   }
-  if (S_ISFIFO(st.st_mode) && limit >= (std::uint64_t{1} << 20) &&
-      ::fcntl(fd, F_GETPIPE_SZ) < (1 << 20))
-    (void)::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
   Staging staging;
-  if (auto ok = staging.reserve(static_cast<std::size_t>(first)); !ok)
-    return std::move(ok).error();
-  auto *base = static_cast<std::byte *>(staging.m_base);
+  if (auto ok = staging.reserve(static_cast<std::size_t>(first)); !ok) {
+    // Address space may be limited (ulimit -v, vm.overcommit_memory=2): start small.
+    if (ok.error().code != Errc::no_space || first <= k_fallback_reserve)
+      return std::move(ok).error();
+    if (auto small = staging.reserve(k_fallback_reserve); !small)
+      return std::move(small).error();
+  }
   std::size_t got = 0;
+  std::size_t populated = 0;
   for (;;) {
     if (got == staging.m_capacity) {
       if (got >= want)
@@ -136,9 +166,14 @@ Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view w
       std::uint64_t grown = std::min<std::uint64_t>(want, std::uint64_t{got} * 2);
       if (auto ok = staging.reserve(static_cast<std::size_t>(grown)); !ok)
         return std::move(ok).error();
-      base = static_cast<std::byte *>(staging.m_base);
     }
-    std::size_t room = std::min<std::size_t>(staging.m_capacity - got, std::size_t{1} << 30);
+    auto *base = static_cast<std::byte *>(staging.m_base);
+    std::size_t room = std::min(staging.m_capacity - got, k_read_chunk);
+    if (got + room > populated) {
+      std::size_t ahead = std::min(staging.m_capacity - populated, k_populate_ahead);
+      ::madvise(base + populated, ahead, MADV_POPULATE_WRITE); // advice: may fail on old kernels
+      populated += ahead;
+    }
     ssize_t n = ::read(fd, base + got, room);
     if (n < 0) {
       if (errno == EINTR)

@@ -108,14 +108,14 @@ Result<Watcher> Watcher::start(std::unique_ptr<Handle> handle, std::uint64_t off
   if (length == 0)
     return make_error(Errc::invalid_argument, "the region to watch is empty");
   if (element_width != 0 && length % element_width != 0)
-    return make_error(Errc::invalid_argument,
-                      fmt::format("length {} is not a multiple of the element size {}", length,
-                                  element_width));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("length {} is not a multiple of the element size {}", length, element_width));
   const std::uint64_t size = handle->size();
   if (offset > size || length > size - offset)
     return make_error(Errc::out_of_range,
-                      fmt::format("{} bytes at offset {} are past the end of {} ({} bytes)",
-                                  length, offset, shown, size));
+                      fmt::format("{} bytes at offset {} are past the end of {} ({} bytes)", length,
+                                  offset, shown, size));
   if (length > SIZE_MAX / 2)
     return make_error(Errc::out_of_range, fmt::format("cannot watch {} bytes", length));
 

@@ -32,3 +32,9 @@ expect_error 1 "cannot lock posix:/shared: permission denied (mlock needs CAP_IP
 expect_error 1 "cannot lock posix:/shared: 1048576 bytes exceed RLIMIT_MEMLOCK (65536 bytes)" \
   as_nobody prlimit --memlock=65536:65536 "$SHMKIT" attach posix:shared --readonly --lock \
   --timeout 5s
+
+# What the system holds is never a usage error: an empty object, a FIFO planted in /dev/shm.
+: >/dev/shm/empty
+mkfifo /dev/shm/fifo
+expect_error 1 "cannot map posix:/empty: it is empty" "$SHMKIT" attach posix:empty --timeout 1s
+expect_error 1 "cannot open posix:/fifo: not a regular file" "$SHMKIT" attach posix:fifo

@@ -66,3 +66,21 @@ finish
 expect_eq "$status" 0 "status after replacement"
 expect_eq "$(cat "$TEST_TMP/err")" \
   "shmkit: warning: posix:/swapped was replaced by another object; detaching" "replace message"
+
+# The line escapes the address like ls --raw (no spaces), and it is accepted back.
+"$SHMKIT" create 'posix:with space' --size 4096 >/dev/null
+expect_status 0 "$SHMKIT" attach 'posix:with space' --readonly --timeout 100ms
+read -r seg _ <"$TEST_TMP/out"
+expect_eq "$seg" 'posix:/with\x20space' "escaped address"
+expect_status 0 "$SHMKIT" attach "$seg" --readonly --timeout 100ms
+
+# A line that cannot be written is an error; a reader that left is not.
+status=0
+"$SHMKIT" attach 'posix:with space' --readonly --timeout 20s >/dev/full 2>"$TEST_TMP/err" ||
+  status=$?
+expect_eq "$status" 1 "status with /dev/full (at once, not after the timeout)"
+expect_eq "$(cat "$TEST_TMP/err")" "shmkit: error: write error: no space left on device" \
+  "/dev/full message"
+status=$("$SHMKIT" attach 'posix:with space' --readonly --timeout 100ms | head -c 0
+  echo "${PIPESTATUS[0]}")
+expect_eq "$status" 0 "status with a reader that left"

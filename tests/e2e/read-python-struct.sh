@@ -17,7 +17,7 @@ PY
 
 # decode OFFSET ENDIAN: every field of the struct at OFFSET, one per line.
 decode() {
-  local off=$1 endian=$2 type pos=$1
+  local endian=$2 type pos=$1
   for type in i8 u8 i16 u16 i32 u32 i64 u64 f32 f64; do
     "$SHMKIT" read posix:/pystruct -s "$pos" --type $type --endian "$endian"
     case $type in

@@ -55,3 +55,10 @@ expect_error 1 "cannot open posix:/nothere" "$SHMKIT" watch posix:nothere
 expect_error 2 "" "$SHMKIT" watch
 "$SHMKIT" create posix:private --size 64 --mode 600 >/dev/null
 expect_error 1 "permission denied" as_nobody "$SHMKIT" watch posix:private
+
+# What the system holds is never a usage error: an empty object, a FIFO planted in /dev/shm.
+: >/dev/shm/empty
+mkfifo /dev/shm/fifo
+expect_error 1 "offset 0 is at the end of posix:/empty (0 bytes): nothing to watch" \
+  "$SHMKIT" watch posix:empty
+expect_error 1 "cannot open posix:/fifo: not a regular file" "$SHMKIT" watch posix:fifo --timeout 1s

@@ -34,13 +34,22 @@ py=$!
 on_exit "kill $py"
 on_exit "rm -f /dev/shm/pyseg"
 
+# has_open PID PATH: whether process PID has PATH open.
+has_open() {
+  local fd
+  for fd in "/proc/$1/fd/"*; do
+    [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
+  done
+  return 1
+}
+
 # Waits until process $1 has `what` ($2: fd or maps) of /dev/shm/pyseg, then a little more
 # for the first snapshot.
 wait_open() {
   local i
   for ((i = 0; i < 200; i++)); do
     if [[ $2 == fd ]]; then
-      ls -l "/proc/$1/fd" 2>/dev/null | grep -q /dev/shm/pyseg && break
+      has_open "$1" /dev/shm/pyseg && break
     else
       grep -q /dev/shm/pyseg "/proc/$1/maps" 2>/dev/null && break
     fi

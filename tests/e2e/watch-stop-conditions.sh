@@ -94,3 +94,16 @@ expect_eq "$(cat "$TEST_TMP/status")" 0 "status with a closed pipe"
 [[ ! -s $TEST_TMP/err ]] || fail "stderr with a closed pipe: $(cat "$TEST_TMP/err")"
 grep -Eq 'Z change offset=100 length=1 old=[0-9a-f]{2} new=[0-9a-f]{2}$' "$TEST_TMP/events" ||
   fail "text change event: $(cat "$TEST_TMP/events")"
+
+# Events that cannot be written: one error line, status 1.
+"$SHMKIT" watch posix:stop --offset 200 --length 1 --interval 10ms --timeout 8s >/dev/full \
+  2>"$TEST_TMP/err" &
+watch=$!
+on_exit "kill $watch"
+sleep 0.2
+poke 200 '\x01'
+status=0
+wait "$watch" || status=$?
+expect_eq "$status" 1 "status with /dev/full"
+expect_eq "$(cat "$TEST_TMP/err")" "shmkit: error: write error: no space left on device" \
+  "/dev/full message"

@@ -3,10 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -133,7 +136,7 @@ TEST_CASE("shmkit::Staging::read_fd") {
     REQUIRE_FALSE(s.has_value());
     CHECK(s.error().code == Errc::out_of_range);
   }
-  SUBCASE("large input grows the buffer past its first reservation") {
+  SUBCASE("large input from a pipe") {
     std::string big((std::size_t{64} << 20) + 12345, 'q');
     big[big.size() - 1] = 'z';
     Feeder feed(big);
@@ -170,6 +173,52 @@ TEST_CASE("shmkit::Staging::read_fd") {
   }
 }
 
+#ifndef __SANITIZE_ADDRESS__ // ASan cannot live under RLIMIT_AS
+TEST_CASE("shmkit::Staging::read_fd grows the buffer when address space is limited") {
+  // In a child: with little address space left, the whole-room reservation fails, staging
+  // starts small and grows with mremap while 100 MiB arrive from a pipe.
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    long vm_kib = 0;
+    if (FILE *f = std::fopen("/proc/self/status", "r")) {
+      char line[256];
+      while (std::fgets(line, sizeof line, f) != nullptr)
+        if (std::sscanf(line, "VmSize: %ld kB", &vm_kib) == 1)
+          break;
+      std::fclose(f);
+    }
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(vm_kib + (1 << 20)) * 1024; // +1 GiB
+    int fds[2];
+    if (vm_kib == 0 || ::setrlimit(RLIMIT_AS, &limit) != 0 || ::pipe(fds) != 0)
+      ::_exit(3);
+    constexpr std::size_t k_size = std::size_t{100} << 20;
+    pid_t writer = ::fork();
+    if (writer == 0) {
+      ::close(fds[0]);
+      std::vector<char> block(1 << 20, 'w');
+      for (std::size_t done = 0; done < k_size; done += block.size())
+        if (::write(fds[1], block.data(), block.size()) != static_cast<ssize_t>(block.size()))
+          ::_exit(1);
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    auto s = Staging::read_fd(fds[0], std::uint64_t{8} << 30, "standard input");
+    bool ok = s.has_value() && s->size() == k_size &&
+              std::all_of(s->bytes().begin(), s->bytes().end(),
+                          [](std::byte b) { return b == std::byte{'w'}; });
+    int status = 0;
+    ::waitpid(writer, &status, 0);
+    ::_exit(ok ? 0 : s.has_value() ? 1 : 2);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+#endif
+
 TEST_CASE("shmkit::Staging::read_file") {
   SUBCASE("contents") {
     TempFile file("abc");
@@ -188,6 +237,7 @@ TEST_CASE("shmkit::Staging::read_file") {
     auto s = Staging::read_file("/nonexistent/shmkit-staging", 3);
     REQUIRE_FALSE(s.has_value());
     CHECK(s.error().code == Errc::not_found);
-    CHECK(s.error().message == "cannot open /nonexistent/shmkit-staging: no such file or directory");
+    CHECK(s.error().message ==
+          "cannot open /nonexistent/shmkit-staging: no such file or directory");
   }
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -192,8 +193,8 @@ TEST_CASE("shmkit::Watcher over a file") {
     REQUIRE(state.has_value());
     CHECK(*state == WatchState::alive);
     std::string was = dense ? ".." : std::string(2, '\0');
-    CHECK(describe(w.changes()) == "263142+4:" + was + was + ">ABCD 590999+1:" + was.substr(1) +
-                                       ">E");
+    CHECK(describe(w.changes()) ==
+          "263142+4:" + was + was + ">ABCD 590999+1:" + was.substr(1) + ">E");
     CHECK(text_of(w.snapshot().subspan(262142, 4)) == "ABCD");
 
     // Nothing new: no changes (the snapshot was updated).
@@ -246,7 +247,8 @@ TEST_CASE("shmkit::Watcher::start rejects bad regions") {
   auto past = Watcher::start(open_file(path), 96, 8, 0);
   REQUIRE_FALSE(past.has_value());
   CHECK(past.error().code == Errc::out_of_range);
-  CHECK(past.error().message == "8 bytes at offset 96 are past the end of " + shown + " (100 bytes)");
+  CHECK(past.error().message ==
+        "8 bytes at offset 96 are past the end of " + shown + " (100 bytes)");
   auto huge = Watcher::start(open_file(path), UINT64_MAX, 2, 0);
   REQUIRE_FALSE(huge.has_value());
   CHECK(huge.error().code == Errc::out_of_range);
@@ -315,6 +317,7 @@ TEST_CASE("shmkit::prefault and PageLock on a file mapping") {
 }
 
 TEST_CASE("shmkit::StopSignals") {
+  ::signal(SIGHUP, SIG_DFL); // not ignored (as under nohup), so that it is waited for
   StopSignals signals;
   auto before = std::chrono::steady_clock::now();
   CHECK(signals.wait(std::chrono::milliseconds(30)) == 0);
