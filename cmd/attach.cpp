@@ -1,6 +1,7 @@
 // shmkit attach: map a segment and hold it until a signal, a timeout or its removal
 // (shmkit-attach(1)).
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -74,7 +75,7 @@ int run(const AttachOptions &opt) {
     return report(ref.error());
   }
   std::optional<std::chrono::milliseconds> timeout;
-  if (opt.timeout_option->count() > 0) {
+  if (given(opt.timeout_option)) {
     auto parsed = parse_duration(opt.timeout, "timeout");
     if (!parsed)
       return usage_error(k_sub, parsed.error().message);
@@ -176,21 +177,29 @@ int run(const AttachOptions &opt) {
 
 } // namespace
 
-Runner register_attach(CLI::App &sub) {
+Runner register_attach(CLI::App &sub, OptionGate &gate) {
   auto opt = std::make_shared<AttachOptions>();
   sub.add_option("SEGMENT", opt->segment, "The segment to hold (any address form of shmkit(1))")
       ->required()
       ->type_name("");
-  sub.add_flag("--readonly", opt->readonly,
-               "Map read-only (needs only read permission); default: read-write");
-  sub.add_flag("--lock", opt->lock,
-               "Pin the pages: SHM_LOCK for SysV, mlock(2) for POSIX/file; fails (status 1) "
-               "when not permitted");
-  sub.add_flag("--prefault", opt->prefault,
-               "Read every page once, so that the whole segment is resident");
-  opt->timeout_option =
-      sub.add_option("--timeout", opt->timeout, "Detach and exit 0 after DUR (100ms, 2s, 1m)")
-          ->type_name("DUR");
+  if (gate.want("--readonly")) {
+    sub.add_flag("--readonly", opt->readonly,
+                 "Map read-only (needs only read permission); default: read-write");
+  }
+  if (gate.want("--lock")) {
+    sub.add_flag("--lock", opt->lock,
+                 "Pin the pages: SHM_LOCK for SysV, mlock(2) for POSIX/file; fails (status 1) "
+                 "when not permitted");
+  }
+  if (gate.want("--prefault")) {
+    sub.add_flag("--prefault", opt->prefault,
+                 "Read every page once, so that the whole segment is resident");
+  }
+  if (gate.want("--timeout")) {
+    opt->timeout_option =
+        sub.add_option("--timeout", opt->timeout, "Detach and exit 0 after DUR (100ms, 2s, 1m)")
+            ->type_name("DUR");
+  }
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

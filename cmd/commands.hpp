@@ -17,11 +17,11 @@ class OptionGate;
 using Runner = std::function<int()>;
 
 Runner register_ls(CLI::App &sub, OptionGate &gate);
-Runner register_create(CLI::App &sub);
-Runner register_rm(CLI::App &sub);
-Runner register_read(CLI::App &sub);
-Runner register_write(CLI::App &sub);
-Runner register_attach(CLI::App &sub);
-Runner register_watch(CLI::App &sub);
+Runner register_create(CLI::App &sub, OptionGate &gate);
+Runner register_rm(CLI::App &sub, OptionGate &gate);
+Runner register_read(CLI::App &sub, OptionGate &gate);
+Runner register_write(CLI::App &sub, OptionGate &gate);
+Runner register_attach(CLI::App &sub, OptionGate &gate);
+Runner register_watch(CLI::App &sub, OptionGate &gate);
 
 } // namespace shmkit::cli

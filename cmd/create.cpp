@@ -1,5 +1,6 @@
 // shmkit create: make one segment of any kind and print its canonical address (shmkit-create(1)).
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -162,9 +163,9 @@ int run(const CreateOptions &opt) {
                                           ref->to_string()));
   CreateSpec spec;
   spec.ref = *ref;
-  const bool from = opt.from_option->count() > 0;
+  const bool from = given(opt.from_option);
   std::optional<std::uint64_t> size;
-  if (opt.size_option->count() > 0) {
+  if (given(opt.size_option)) {
     auto parsed = parse_size(opt.size);
     if (!parsed)
       return usage_error(k_sub, parsed.error().message);
@@ -272,30 +273,41 @@ int run(const CreateOptions &opt) {
 
 } // namespace
 
-Runner register_create(CLI::App &sub) {
+Runner register_create(CLI::App &sub, OptionGate &gate) {
   auto opt = std::make_shared<CreateOptions>();
   sub.add_option("SEGMENT", opt->segment,
                  "What to create: key:N, key:auto, key:private, ftok:PATH[:PROJ], posix:NAME or "
                  "file:PATH")
       ->required()
       ->type_name("");
-  opt->size_option =
-      sub.add_option("-s,--size", opt->size,
-                     "Size in bytes; K, M, G, ... = 1024^n, KB, MB, ... = 1000^n (default with "
-                     "--from FILE: the file's size)")
-          ->type_name("SIZE");
-  sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)")->type_name("MODE");
-  opt->from_option =
-      sub.add_option("--from", opt->from, "Initial contents from FILE, or - for standard input")
-          ->type_name("FILE");
-  sub.add_flag("--exist-ok", opt->exist_ok,
-               "Accept an existing segment of the same kind that is at least as large (left "
-               "unchanged)");
-  sub.add_flag("--hugetlb", opt->hugetlb, "SysV: back the segment with huge pages (SHM_HUGETLB)");
-  sub.add_flag("--noreserve", opt->noreserve, "SysV: reserve no swap space (SHM_NORESERVE)");
-  sub.add_flag("--allocate", opt->allocate,
-               "POSIX/file: allocate every page now, so later writes cannot fail (SIGBUS) on a "
-               "full filesystem");
+  if (gate.want("-s,--size")) {
+    opt->size_option =
+        sub.add_option("-s,--size", opt->size,
+                       "Size in bytes; K, M, G, ... = 1024^n, KB, MB, ... = 1000^n (default with "
+                       "--from FILE: the file's size)")
+            ->type_name("SIZE");
+  }
+  if (gate.want("-m,--mode"))
+    sub.add_option("-m,--mode", opt->mode, "Permissions in octal (default 0600)")->type_name("MODE");
+  if (gate.want("--from")) {
+    opt->from_option =
+        sub.add_option("--from", opt->from, "Initial contents from FILE, or - for standard input")
+            ->type_name("FILE");
+  }
+  if (gate.want("--exist-ok")) {
+    sub.add_flag("--exist-ok", opt->exist_ok,
+                 "Accept an existing segment of the same kind that is at least as large (left "
+                 "unchanged)");
+  }
+  if (gate.want("--hugetlb"))
+    sub.add_flag("--hugetlb", opt->hugetlb, "SysV: back the segment with huge pages (SHM_HUGETLB)");
+  if (gate.want("--noreserve"))
+    sub.add_flag("--noreserve", opt->noreserve, "SysV: reserve no swap space (SHM_NORESERVE)");
+  if (gate.want("--allocate")) {
+    sub.add_flag("--allocate", opt->allocate,
+                 "POSIX/file: allocate every page now, so later writes cannot fail (SIGBUS) on a "
+                 "full filesystem");
+  }
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

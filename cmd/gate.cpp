@@ -1,6 +1,10 @@
 #include "gate.hpp"
 
+#include <CLI/CLI.hpp>
+
 namespace shmkit::cli {
+
+bool given(const CLI::Option *option) { return option != nullptr && option->count() > 0; }
 
 OptionGate::OptionGate(std::vector<std::string_view> args) : m_all(false) {
   for (std::string_view arg : args) {

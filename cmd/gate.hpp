@@ -9,7 +9,15 @@
 #include <string_view>
 #include <vector>
 
+namespace CLI {
+class Option;
+}
+
 namespace shmkit::cli {
+
+/// True when the option was registered and appears on the command line (an option the gate
+/// did not want was never registered: nullptr).
+bool given(const CLI::Option *option);
 
 class OptionGate {
 public:

@@ -22,20 +22,18 @@ struct Subcommand {
   Runner (*register_fn)(CLI::App &, OptionGate &);
 };
 
-template <Runner (*Fn)(CLI::App &)> Runner ungated(CLI::App &sub, OptionGate &) { return Fn(sub); }
-
 constexpr Subcommand k_subcommands[] = {
     {"ls", "List shared memory segments of all kinds", shmkit::cli::register_ls},
-    {"create", "Create a segment and print its address", ungated<shmkit::cli::register_create>},
-    {"rm", "Remove segments", ungated<shmkit::cli::register_rm>},
+    {"create", "Create a segment and print its address", shmkit::cli::register_create},
+    {"rm", "Remove segments", shmkit::cli::register_rm},
     {"read", "Read a segment's contents: raw, hex views or typed values",
-     ungated<shmkit::cli::register_read>},
+     shmkit::cli::register_read},
     {"write", "Write bytes, hex, strings or typed values into a segment",
-     ungated<shmkit::cli::register_write>},
+     shmkit::cli::register_write},
     {"attach", "Map a segment and hold it until a signal, timeout or removal",
-     ungated<shmkit::cli::register_attach>},
+     shmkit::cli::register_attach},
     {"watch", "Print an event each time a region of a segment changes",
-     ungated<shmkit::cli::register_watch>},
+     shmkit::cli::register_watch},
 };
 
 // Where the subcommand is on the command line: the first argument that is not an option (the

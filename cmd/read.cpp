@@ -5,6 +5,7 @@
 // from the attach for SysV), so it is at least as fast as cat (DESIGN.md section 9). Hex views
 // stream ~1 MiB chunks through the table-driven HexFormatter into the stdout buffer.
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -65,7 +66,6 @@ struct ReadPlan {
   Endian endian = Endian::native;
 };
 
-bool given(const CLI::Option *opt) { return opt != nullptr && opt->count() > 0; }
 
 Result<Format> parse_format(std::string_view text) {
   if (text == "raw")
@@ -324,31 +324,44 @@ int run_read(const ReadOptions &o) {
 
 } // namespace
 
-Runner register_read(CLI::App &sub) {
+Runner register_read(CLI::App &sub, OptionGate &gate) {
   auto o = std::make_shared<ReadOptions>();
   sub.add_option("segment", o->segment, "The segment (any address form of shmkit(1))")
       ->required()
       ->type_name("SEGMENT");
-  o->offset_opt =
-      sub.add_option("-s,--offset", o->offset, "Start at byte OFF (default 0)")->type_name("OFF");
-  o->length_opt = sub.add_option("-n,--length", o->length, "Read LEN bytes (default: to the end)")
-                      ->type_name("LEN");
-  o->format_opt = sub.add_option("-f,--format", o->format,
-                                 "raw, hexdump, xxd, hex or string (default: hexdump on a "
-                                 "terminal, raw otherwise)")
-                      ->type_name("FORMAT");
+  if (gate.want("-s,--offset")) {
+    o->offset_opt =
+        sub.add_option("-s,--offset", o->offset, "Start at byte OFF (default 0)")->type_name("OFF");
+  }
+  if (gate.want("-n,--length")) {
+    o->length_opt = sub.add_option("-n,--length", o->length, "Read LEN bytes (default: to the end)")
+                        ->type_name("LEN");
+  }
+  if (gate.want("-f,--format")) {
+    o->format_opt = sub.add_option("-f,--format", o->format,
+                                   "raw, hexdump, xxd, hex or string (default: hexdump on a "
+                                   "terminal, raw otherwise)")
+                        ->type_name("FORMAT");
+  }
   std::string no_squeezing_help = "hexdump: print repeated lines instead of '*' (hexdump -v)";
-  sub.add_flag("-v,--no-squeeze", o->no_squeezing, no_squeezing_help);
-  o->type_opt = sub.add_option("-t,--type", o->type,
-                               "Print values of type T, one per line: u8, i8, u16, i16, u32, "
-                               "i32, u64, i64, f32, f64")
-                    ->type_name("T");
-  o->count_opt =
-      sub.add_option("-c,--count", o->count, "Number of --type values (default 1)")->type_name("N");
-  o->endian_opt = sub.add_option("--endian", o->endian,
-                                 "Byte order of --type values: little, big or "
-                                 "native (default)")
-                      ->type_name("ORDER");
+  if (gate.want("-v,--no-squeeze"))
+    sub.add_flag("-v,--no-squeeze", o->no_squeezing, no_squeezing_help);
+  if (gate.want("-t,--type")) {
+    o->type_opt = sub.add_option("-t,--type", o->type,
+                                 "Print values of type T, one per line: u8, i8, u16, i16, u32, "
+                                 "i32, u64, i64, f32, f64")
+                      ->type_name("T");
+  }
+  if (gate.want("-c,--count")) {
+    o->count_opt =
+        sub.add_option("-c,--count", o->count, "Number of --type values (default 1)")->type_name("N");
+  }
+  if (gate.want("--endian")) {
+    o->endian_opt = sub.add_option("--endian", o->endian,
+                                   "Byte order of --type values: little, big or "
+                                   "native (default)")
+                        ->type_name("ORDER");
+  }
   set_footer(sub, "read");
   return [o] { return run_read(*o); };
 }

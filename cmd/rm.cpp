@@ -1,5 +1,6 @@
 // shmkit rm: remove named segments, or every segment matching filters (shmkit-rm(1)).
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -235,7 +236,7 @@ bool confirm(const std::vector<SegmentInfo> &targets) {
 
 Result<Filters> parse_filters(const RmOptions &opt) {
   Filters filters;
-  if (opt.type_option->count() > 0) {
+  if (given(opt.type_option)) {
     filters.kinds = {false, false, false};
     std::string_view rest = opt.type;
     while (true) {
@@ -259,15 +260,15 @@ Result<Filters> parse_filters(const RmOptions &opt) {
       rest.remove_prefix(comma + 1);
     }
   }
-  if (opt.owner_option->count() > 0) {
+  if (given(opt.owner_option)) {
     auto uid = lookup_uid(opt.owner);
     if (!uid)
       return std::move(uid).error();
     filters.owner = *uid;
   }
-  if (opt.match_option->count() > 0)
+  if (given(opt.match_option))
     filters.match = opt.match;
-  if (opt.older_option->count() > 0) {
+  if (given(opt.older_option)) {
     auto age = parse_duration(opt.older_than, "--older-than");
     if (!age)
       return make_error(Errc::invalid_argument, std::move(age).error().message);
@@ -346,7 +347,7 @@ int run(const RmOptions &opt) {
       return usage_error(k_sub, "no segment given (name one or more, or use --all)");
     for (const CLI::Option *filter :
          {opt.type_option, opt.owner_option, opt.match_option, opt.older_option})
-      if (filter->count() > 0)
+      if (given(filter))
         return usage_error(k_sub, fmt::format("{} needs --all", filter->get_name()));
     if (opt.orphaned)
       return usage_error(k_sub, "--orphaned needs --all");
@@ -357,35 +358,52 @@ int run(const RmOptions &opt) {
 
 } // namespace
 
-Runner register_rm(CLI::App &sub) {
+Runner register_rm(CLI::App &sub, OptionGate &gate) {
   auto opt = std::make_shared<RmOptions>();
   sub.add_option("SEGMENT", opt->segments, "Segments to remove (any address form)")->type_name("");
-  sub.add_flag("-a,--all", opt->all, "Remove every segment that matches the filters below");
-  opt->type_option = sub.add_option("-t,--type", opt->type,
-                                    "With --all: only these kinds, comma-separated: sysv, posix "
-                                    "(default: both)")
-                         ->type_name("TYPES");
-  opt->owner_option = sub.add_option("-u,--owner", opt->owner,
-                                     "With --all: only segments owned by this user (name or uid)")
-                          ->type_name("USER");
-  opt->match_option = sub.add_option("--match", opt->match,
-                                     "With --all: only POSIX names (without the leading /) or "
-                                     "SysV keys (as 0x%08x) that match this glob")
-                          ->type_name("GLOB");
-  opt->older_option = sub.add_option("--older-than", opt->older_than,
-                                     "With --all: only segments whose ctime is at least this "
-                                     "long ago (500ms, 30s, 5m, 2h)")
-                          ->type_name("DURATION");
-  sub.add_flag("--orphaned", opt->orphaned,
-               "With --all: only segments nobody uses (SysV: not attached and the creator is "
-               "gone; POSIX: neither mapped nor open)");
-  sub.add_flag("-n,--dry-run", opt->dry_run, "Print what would be removed; remove nothing");
-  sub.add_flag("-y,--yes", opt->yes,
-               "Do not ask for confirmation (--all needs it without a terminal)");
-  sub.add_flag("-f,--force", opt->force,
-               "Also remove segments in use (attached, mapped or open) and, when named, POSIX "
-               "semaphores and non-regular /dev/shm entries");
-  sub.add_flag("-v,--verbose", opt->verbose, "Print 'removed SEGMENT' for each removal");
+  if (gate.want("-a,--all"))
+    sub.add_flag("-a,--all", opt->all, "Remove every segment that matches the filters below");
+  if (gate.want("-t,--type")) {
+    opt->type_option = sub.add_option("-t,--type", opt->type,
+                                      "With --all: only these kinds, comma-separated: sysv, posix "
+                                      "(default: both)")
+                           ->type_name("TYPES");
+  }
+  if (gate.want("-u,--owner")) {
+    opt->owner_option = sub.add_option("-u,--owner", opt->owner,
+                                       "With --all: only segments owned by this user (name or uid)")
+                            ->type_name("USER");
+  }
+  if (gate.want("--match")) {
+    opt->match_option = sub.add_option("--match", opt->match,
+                                       "With --all: only POSIX names (without the leading /) or "
+                                       "SysV keys (as 0x%08x) that match this glob")
+                            ->type_name("GLOB");
+  }
+  if (gate.want("--older-than")) {
+    opt->older_option = sub.add_option("--older-than", opt->older_than,
+                                       "With --all: only segments whose ctime is at least this "
+                                       "long ago (500ms, 30s, 5m, 2h)")
+                            ->type_name("DURATION");
+  }
+  if (gate.want("--orphaned")) {
+    sub.add_flag("--orphaned", opt->orphaned,
+                 "With --all: only segments nobody uses (SysV: not attached and the creator is "
+                 "gone; POSIX: neither mapped nor open)");
+  }
+  if (gate.want("-n,--dry-run"))
+    sub.add_flag("-n,--dry-run", opt->dry_run, "Print what would be removed; remove nothing");
+  if (gate.want("-y,--yes")) {
+    sub.add_flag("-y,--yes", opt->yes,
+                 "Do not ask for confirmation (--all needs it without a terminal)");
+  }
+  if (gate.want("-f,--force")) {
+    sub.add_flag("-f,--force", opt->force,
+                 "Also remove segments in use (attached, mapped or open) and, when named, POSIX "
+                 "semaphores and non-regular /dev/shm entries");
+  }
+  if (gate.want("-v,--verbose"))
+    sub.add_flag("-v,--verbose", opt->verbose, "Print 'removed SEGMENT' for each removal");
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

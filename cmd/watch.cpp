@@ -1,5 +1,6 @@
 // shmkit watch: print an event each time a region of a segment changes (shmkit-watch(1)).
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -64,7 +65,6 @@ struct Plan {
   bool json = false;
 };
 
-bool given(const CLI::Option *option) { return option->count() > 0; }
 
 // Turns the options into a Plan; on a usage error prints it and returns the status.
 std::optional<int> make_plan(const WatchOptions &opt, Plan &plan) {
@@ -378,36 +378,54 @@ int run(const WatchOptions &opt) {
 
 } // namespace
 
-Runner register_watch(CLI::App &sub) {
+Runner register_watch(CLI::App &sub, OptionGate &gate) {
   auto opt = std::make_shared<WatchOptions>();
   sub.add_option("SEGMENT", opt->segment, "The segment to watch (any address form of shmkit(1))")
       ->required()
       ->type_name("");
-  sub.add_option("--offset", opt->offset, "Start of the region (default 0)")->type_name("OFF");
-  opt->length_option =
-      sub.add_option("--length", opt->length, "Length of the region (default: to the end)")
-          ->type_name("LEN");
-  sub.add_option("--interval", opt->interval,
-                 "Time between comparisons, more than 0 (default 100ms)")
-      ->type_name("DUR");
-  opt->type_option =
-      sub.add_option("--type", opt->type,
-                     "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64")
-          ->type_name("T");
-  opt->count_option = sub.add_option("--count", opt->count, "Number of values to watch (default 1)")
-                          ->type_name("N");
-  opt->endian_option =
-      sub.add_option("--endian", opt->endian, "Byte order of values: little, big, native (default)")
-          ->type_name("E");
-  opt->until_option =
-      sub.add_option("--until", opt->until, "Exit 0 once a watched value equals VALUE (typed)")
-          ->type_name("VALUE");
-  opt->changes_option =
-      sub.add_option("--changes", opt->changes, "Exit 0 after N change events")->type_name("N");
-  opt->timeout_option =
-      sub.add_option("--timeout", opt->timeout, "Exit 124 after DUR without another stop")
-          ->type_name("DUR");
-  sub.add_flag("-J,--json", opt->json, "One JSON object per event and line (NDJSON)");
+  if (gate.want("-s,--offset"))
+    sub.add_option("-s,--offset", opt->offset, "Start of the region (default 0)")->type_name("OFF");
+  if (gate.want("-n,--length")) {
+    opt->length_option =
+        sub.add_option("-n,--length", opt->length, "Length of the region (default: to the end)")
+            ->type_name("LEN");
+  }
+  if (gate.want("--interval")) {
+    sub.add_option("--interval", opt->interval,
+                   "Time between comparisons, more than 0 (default 100ms)")
+        ->type_name("DUR");
+  }
+  if (gate.want("-t,--type")) {
+    opt->type_option =
+        sub.add_option("-t,--type", opt->type,
+                       "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64")
+            ->type_name("T");
+  }
+  if (gate.want("-c,--count")) {
+    opt->count_option = sub.add_option("-c,--count", opt->count, "Number of values to watch (default 1)")
+                            ->type_name("N");
+  }
+  if (gate.want("--endian")) {
+    opt->endian_option =
+        sub.add_option("--endian", opt->endian, "Byte order of values: little, big, native (default)")
+            ->type_name("E");
+  }
+  if (gate.want("--until")) {
+    opt->until_option =
+        sub.add_option("--until", opt->until, "Exit 0 once a watched value equals VALUE (typed)")
+            ->type_name("VALUE");
+  }
+  if (gate.want("--changes")) {
+    opt->changes_option =
+        sub.add_option("--changes", opt->changes, "Exit 0 after N change events")->type_name("N");
+  }
+  if (gate.want("--timeout")) {
+    opt->timeout_option =
+        sub.add_option("--timeout", opt->timeout, "Exit 124 after DUR without another stop")
+            ->type_name("DUR");
+  }
+  if (gate.want("-J,--json"))
+    sub.add_flag("-J,--json", opt->json, "One JSON object per event and line (NDJSON)");
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
 }

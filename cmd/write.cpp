@@ -7,6 +7,7 @@
 // Handle::write_at (pwrite for POSIX objects and files, so a full tmpfs gives ENOSPC and not
 // SIGBUS; a copy into the read-write attach for SysV).
 #include "commands.hpp"
+#include "gate.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -71,7 +72,6 @@ struct WritePlan {
   bool atomic = false;
 };
 
-bool given(const CLI::Option *opt) { return opt != nullptr && opt->count() > 0; }
 
 Error usage(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
 
@@ -318,41 +318,61 @@ int run_write(const WriteOptions &o) {
 
 } // namespace
 
-Runner register_write(CLI::App &sub) {
+Runner register_write(CLI::App &sub, OptionGate &gate) {
   auto o = std::make_shared<WriteOptions>();
   sub.add_option("segment", o->segment, "The segment (any address form of shmkit(1))")
       ->required()
       ->type_name("SEGMENT");
   sub.add_option("values", o->values, "Values for --type")->type_name("VALUE");
-  o->offset_opt =
-      sub.add_option("-s,--offset", o->offset, "Write at byte OFF (default 0)")->type_name("OFF");
-  o->data_opt = sub.add_option("-d,--data", o->data, "Write the bytes of STRING (no NUL is added)")
-                    ->type_name("STRING");
-  o->hex_opt =
-      sub.add_option("-x,--hex", o->hex, "Write bytes given as hex digit pairs (\"de ad be ef\")")
-          ->type_name("HEX");
-  o->file_opt =
-      sub.add_option("--file", o->file, "Write the contents of a file")->type_name("PATH");
-  o->type_opt = sub.add_option("-t,--type", o->type,
-                               "Write the VALUEs as type T: u8, i8, u16, i16, u32, i32, u64, "
-                               "i64, f32, f64")
-                    ->type_name("T");
-  o->endian_opt = sub.add_option("--endian", o->endian,
-                                 "Byte order of --type values: little, big or "
-                                 "native (default)")
-                      ->type_name("ORDER");
-  o->fill_opt = sub.add_option("--fill", o->fill, "Write LEN copies of BYTE (0..255, or 0xHH)")
-                    ->type_name("BYTE");
+  if (gate.want("-s,--offset")) {
+    o->offset_opt =
+        sub.add_option("-s,--offset", o->offset, "Write at byte OFF (default 0)")->type_name("OFF");
+  }
+  if (gate.want("-d,--data")) {
+    o->data_opt = sub.add_option("-d,--data", o->data, "Write the bytes of STRING (no NUL is added)")
+                      ->type_name("STRING");
+  }
+  if (gate.want("-x,--hex")) {
+    o->hex_opt =
+        sub.add_option("-x,--hex", o->hex, "Write bytes given as hex digit pairs (\"de ad be ef\")")
+            ->type_name("HEX");
+  }
+  if (gate.want("--file")) {
+    o->file_opt =
+        sub.add_option("--file", o->file, "Write the contents of a file")->type_name("PATH");
+  }
+  if (gate.want("-t,--type")) {
+    o->type_opt = sub.add_option("-t,--type", o->type,
+                                 "Write the VALUEs as type T: u8, i8, u16, i16, u32, i32, u64, "
+                                 "i64, f32, f64")
+                      ->type_name("T");
+  }
+  if (gate.want("--endian")) {
+    o->endian_opt = sub.add_option("--endian", o->endian,
+                                   "Byte order of --type values: little, big or "
+                                   "native (default)")
+                        ->type_name("ORDER");
+  }
+  if (gate.want("--fill")) {
+    o->fill_opt = sub.add_option("--fill", o->fill, "Write LEN copies of BYTE (0..255, or 0xHH)")
+                      ->type_name("BYTE");
+  }
   std::string zero_help = "Write zeros: LEN bytes, or to the end of the segment";
-  sub.add_flag("--zero", o->zero, zero_help);
-  o->length_opt = sub.add_option("-n,--length", o->length, "Bytes to write with --fill or --zero")
-                      ->type_name("LEN");
+  if (gate.want("--zero"))
+    sub.add_flag("--zero", o->zero, zero_help);
+  if (gate.want("-n,--length")) {
+    o->length_opt = sub.add_option("-n,--length", o->length, "Bytes to write with --fill or --zero")
+                        ->type_name("LEN");
+  }
   std::string grow_help = "Extend a POSIX object or file to fit (SysV sizes are fixed)";
-  sub.add_flag("--grow", o->grow, grow_help);
+  if (gate.want("--grow"))
+    sub.add_flag("--grow", o->grow, grow_help);
   std::string atomic_help = "Store one naturally aligned --type value with one atomic store";
-  sub.add_flag("--atomic", o->atomic, atomic_help);
+  if (gate.want("--atomic"))
+    sub.add_flag("--atomic", o->atomic, atomic_help);
   std::string verbose_help = "Report the number of bytes written";
-  sub.add_flag("-v,--verbose", o->verbose, verbose_help);
+  if (gate.want("-v,--verbose"))
+    sub.add_flag("-v,--verbose", o->verbose, verbose_help);
   set_footer(sub, "write");
   return [o] { return run_write(*o); };
 }

@@ -10,19 +10,19 @@ _shmkit_subcommands="ls create rm read write attach watch"
 _shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --color -h -o -r -J -e -b -t -u -a"
 _shmkit_opts_create="--help --size --mode --from --exist-ok --hugetlb --noreserve --allocate -h -s -m"
 _shmkit_opts_rm="--help --all --type --owner --match --older-than --orphaned --dry-run --yes --force --verbose -h -a -t -u -n -y -f -v"
-_shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze -h -v"
-_shmkit_opts_write="--help --offset --data --hex --file --type --endian --fill --length --zero --grow --atomic --verbose -h -v"
+_shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze -h -s -n -f -t -c -v"
+_shmkit_opts_write="--help --offset --data --hex --file --type --endian --fill --length --zero --grow --atomic --verbose -h -s -d -x -t -n -v"
 _shmkit_opts_attach="--help --readonly --lock --prefault --timeout -h"
-_shmkit_opts_watch="--help --offset --length --interval --type --count --endian --json --until --changes --timeout -h"
+_shmkit_opts_watch="--help --offset --length --interval --type --count --endian --json --until --changes --timeout -h -s -n -t -c -J"
 
 # Options that take a value, per subcommand (the next word is that value, not a segment).
 _shmkit_args_ls="--output -o --time-format --sort --type -t --owner -u --color"
 _shmkit_args_create="--size -s --mode -m --from"
 _shmkit_args_rm="--type -t --owner -u --match --older-than"
-_shmkit_args_read="--offset --length --format --type --count --endian"
-_shmkit_args_write="--offset --data --hex --file --type --endian --fill --length"
+_shmkit_args_read="--offset -s --length -n --format -f --type -t --count -c --endian"
+_shmkit_args_write="--offset -s --data -d --hex -x --file --type -t --endian --fill --length -n"
 _shmkit_args_attach="--timeout"
-_shmkit_args_watch="--offset --length --interval --type --count --endian --until --changes --timeout"
+_shmkit_args_watch="--offset -s --length -n --interval --type -t --count -c --endian --until --changes --timeout"
 
 _shmkit_columns="SEGMENT TYPE KEY ID NAME PERMS OWNER GROUP UID GID CUID CGID CUSER CGROUP SIZE RSS SWAP ALLOC NATTCH CPID LPID STATUS ATIME DTIME CTIME MTIME"
 _shmkit_value_types="u8 i8 u16 i16 u32 i32 u64 i64 f32 f64"
@@ -120,8 +120,8 @@ _shmkit() {
         _shmkit_complete_list "$cur" "$_shmkit_columns" ;;
       ls:--type | ls:-t | rm:--type | rm:-t)
         _shmkit_complete_list "$cur" "sysv posix file" ;;
-      *:--type) COMPREPLY=($(compgen -W "$_shmkit_value_types" -- "$cur")) ;;
-      *:--format) COMPREPLY=($(compgen -W "raw hexdump xxd hex string" -- "$cur")) ;;
+      *:--type | *:-t) COMPREPLY=($(compgen -W "$_shmkit_value_types" -- "$cur")) ;;
+      *:--format | *:-f) COMPREPLY=($(compgen -W "raw hexdump xxd hex string" -- "$cur")) ;;
       *:--endian) COMPREPLY=($(compgen -W "little big native" -- "$cur")) ;;
       *:--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")) ;;
       *:--time-format) COMPREPLY=($(compgen -W "short full iso" -- "$cur")) ;;

@@ -47,7 +47,7 @@ formats=$("$SHMKIT" read --help | grep -oE -- '--format [A-Z]+ +.*' | grep -oE '
 for f in raw hexdump xxd hex string; do
   grep -qw "$f" <<<"$formats" || missing+=("read --help does not list format $f")
   grep -qF "*$f*" "$src/man/shmkit-read.1.scd" || missing+=("shmkit-read(1) lacks format $f")
-  grep -q "read --format\|\*:--format) COMPREPLY=(\$(compgen -W \".*\b$f\b" "$bash_script" || missing+=("bash lacks format $f")
+  grep -qE -- "--format.*compgen -W \"[a-z ]*\b$f\b" "$bash_script" || missing+=("bash lacks format $f")
   grep -q "format:(.*\b$f\b" "$zsh_script" || missing+=("zsh lacks format $f")
 done
 
