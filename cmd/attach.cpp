@@ -100,7 +100,7 @@ int run(const AttachOptions &opt) {
   // Declared after the mapping: unlocked before it is unmapped.
   std::optional<PageLock> locked;
   if (opt.lock) {
-    auto lock = PageLock::lock(handle, mapping);
+    auto lock = lock_pages(handle, mapping);
     if (!lock)
       return fail(lock.error());
     locked.emplace(std::move(*lock));

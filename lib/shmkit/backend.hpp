@@ -54,6 +54,10 @@ public:
   /// Maps the whole segment (MAP_SHARED / shmat). Read-only unless the handle and `access`
   /// are read-write.
   virtual Result<Mapping> map(Access access) = 0;
+  /// Pins the pages of `mapping` (from map()) in memory the backend's way: SHM_LOCK for SysV
+  /// (a property of the segment, shown as `locked`; left alone if it was locked before),
+  /// mlock(2) for POSIX/file. Fails with permission_denied, no_space (RLIMIT_MEMLOCK) or io.
+  virtual Result<PageLock> lock_pages(const Mapping &mapping) const = 0;
   /// Re-examines the segment: identity, size, removal. Updates size().
   virtual Result<Liveness> check() = 0;
   /// The fd behind a POSIX/file handle, -1 for SysV.

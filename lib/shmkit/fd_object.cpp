@@ -200,6 +200,24 @@ public:
                    Release::munmap);
   }
 
+  Result<PageLock> lock_pages(const Mapping &mapping) const override {
+    if (lock_range(mapping.data(), mapping.size()) != 0) {
+      int err = errno;
+      if (err == EPERM)
+        return make_error(Errc::permission_denied,
+                          fmt::format("cannot lock {}: permission denied (mlock needs "
+                                      "CAP_IPC_LOCK or a non-zero RLIMIT_MEMLOCK)",
+                                      shown(m_object)));
+      if (err == ENOMEM || err == EAGAIN)
+        return make_error(Errc::no_space,
+                          fmt::format("cannot lock {}: {} bytes exceed RLIMIT_MEMLOCK ({}) or "
+                                      "the memory available",
+                                      shown(m_object), mapping.size(), memlock_limit_text()));
+      return from_errno(err, fmt::format("cannot lock {}", shown(m_object)));
+    }
+    return PageLock::mlocked(mapping.data(), mapping.size());
+  }
+
   Result<Liveness> check() override {
     struct stat st {};
     if (::fstat(m_fd, &st) != 0)

@@ -1,7 +1,12 @@
 #include "shmkit/mapping.hpp"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <csetjmp>
 #include <csignal>
@@ -19,6 +24,27 @@ void Mapping::reset() noexcept {
   m_base = nullptr;
   m_size = 0;
   m_mapped = 0;
+}
+
+void PageLock::release() noexcept {
+  if (m_base != nullptr)
+    ::syscall(SYS_munlock, m_base, m_length); // see lock_range()
+  if (m_shmid >= 0)
+    ::shmctl(m_shmid, SHM_UNLOCK, nullptr);
+  m_base = nullptr;
+  m_length = 0;
+  m_shmid = -1;
+}
+
+int lock_range(const void *base, std::size_t length) noexcept {
+  return static_cast<int>(::syscall(SYS_mlock, base, length));
+}
+
+std::string memlock_limit_text() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return "unlimited";
+  return fmt::format("{} bytes", limit.rlim_cur);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <utility>
 
 namespace shmkit {
@@ -48,6 +49,58 @@ private:
   std::size_t m_mapped = 0;
   Release m_release = Release::munmap;
 };
+
+/// Pinned pages, undone on destruction: munlock(2) of a range, or SHM_UNLOCK of a SysV segment.
+/// Made by Handle::lock_pages().
+class PageLock {
+public:
+  PageLock() = default;
+  /// Pages of [base, base+length) locked with mlock(2).
+  static PageLock mlocked(void *base, std::size_t length) noexcept {
+    PageLock lock;
+    lock.m_base = base;
+    lock.m_length = length;
+    return lock;
+  }
+  /// A SysV segment locked with SHM_LOCK (-1: it was locked before, leave it locked).
+  static PageLock shm_locked(int shmid) noexcept {
+    PageLock lock;
+    lock.m_shmid = shmid;
+    return lock;
+  }
+  PageLock(PageLock &&other) noexcept { swap(other); }
+  PageLock &operator=(PageLock &&other) noexcept {
+    if (this != &other) {
+      release();
+      swap(other);
+    }
+    return *this;
+  }
+  PageLock(const PageLock &) = delete;
+  PageLock &operator=(const PageLock &) = delete;
+  ~PageLock() { release(); }
+
+  /// Unlocks now (idempotent). Must run before the mapping goes away.
+  void release() noexcept;
+
+private:
+  void swap(PageLock &other) noexcept {
+    std::swap(m_base, other.m_base);
+    std::swap(m_length, other.m_length);
+    std::swap(m_shmid, other.m_shmid);
+  }
+  void *m_base = nullptr;
+  std::size_t m_length = 0;
+  int m_shmid = -1;
+};
+
+/// mlock(2) as a system call: AddressSanitizer replaces the libc function with a no-op that
+/// reports success, which would make --lock silently lock nothing in the sanitizer build.
+/// Returns 0 or -1 with errno set.
+int lock_range(const void *base, std::size_t length) noexcept;
+
+/// RLIMIT_MEMLOCK for messages: "65536 bytes" or "unlimited".
+std::string memlock_limit_text();
 
 /// Copies n bytes from shared memory, turning a SIGBUS (the object shrank under us) into a
 /// false return instead of a crash. Safe to call from one thread at a time.

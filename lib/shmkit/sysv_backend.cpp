@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace shmkit {
 
@@ -220,6 +221,28 @@ public:
     return attach(m_id, access, m_info.size);
   }
 
+  Result<PageLock> lock_pages(const Mapping &) const override {
+    // SHM_LOCK is a property of the segment, not of this process: remember whether someone
+    // else locked it, so that detaching does not unlock their segment.
+    struct shmid_ds ds {};
+    if (::shmctl(m_id, IPC_STAT, &ds) == 0 && (ds.shm_perm.mode & SHM_LOCKED))
+      return PageLock::shm_locked(-1);
+    if (::shmctl(m_id, SHM_LOCK, nullptr) != 0) {
+      int err = errno;
+      if (err == EPERM || err == EACCES)
+        return make_error(Errc::permission_denied,
+                          fmt::format("cannot lock {}: permission denied (SHM_LOCK needs "
+                                      "CAP_IPC_LOCK, or the owner or creator of the segment)",
+                                      id_text(m_id)));
+      if (err == ENOMEM)
+        return make_error(Errc::no_space,
+                          fmt::format("cannot lock {}: {} bytes exceed RLIMIT_MEMLOCK ({})",
+                                      id_text(m_id), m_info.size, memlock_limit_text()));
+      return from_errno(err, fmt::format("cannot lock {}", id_text(m_id)));
+    }
+    return PageLock::shm_locked(m_id);
+  }
+
   Result<Liveness> check() override {
     struct shmid_ds ds {};
     if (::shmctl(m_id, IPC_STAT, &ds) != 0) {
@@ -315,6 +338,14 @@ Result<SegmentInfo> SysvBackend::stat(const SegmentRef &ref) {
   auto id = resolve_id(ref);
   if (!id)
     return std::move(id).error();
+  // The listing's row has what IPC_STAT lacks (RSS and SWAP) and needs no read permission.
+  std::optional<SegmentInfo> found;
+  auto listed = for_each([&](SegmentInfo &&info) {
+    if (info.id == *id)
+      found = std::move(info);
+  });
+  if (listed && found)
+    return std::move(*found);
   return stat_id(*this, *id);
 }
 

@@ -112,6 +112,9 @@ public:
     return m_real->copy_to_fd(out_fd, offset, length);
   }
   Result<Mapping> map(Access access) override { return m_real->map(access); }
+  Result<PageLock> lock_pages(const Mapping &mapping) const override {
+    return m_real->lock_pages(mapping);
+  }
   Result<Liveness> check() override {
     if (blind_checks > 0) {
       --blind_checks;
@@ -307,7 +310,7 @@ TEST_CASE("shmkit::prefault and PageLock on a file mapping") {
   for (unsigned char r : resident)
     CHECK((r & 1) == 1);
   {
-    auto lock = PageLock::lock(**handle, *mapping);
+    auto lock = lock_pages(**handle, *mapping);
     REQUIRE(lock.has_value());
   } // unlocked here, before the mapping goes
   REQUIRE(::truncate(path.c_str(), 0) == 0);
