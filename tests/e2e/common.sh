@@ -29,6 +29,14 @@ fi
 SHMKIT_SOURCE_DIR=${SHMKIT_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/shmkit-e2e.XXXXXX")
 chmod 755 "$TEST_TMP"
+# Permission cases run the binary as nobody; a build tree under a private directory (a
+# mktemp -d checkout, say) is not reachable for nobody, so run a copy from $TEST_TMP then.
+if [[ $(id -u) -eq 0 ]] &&
+  ! setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$SHMKIT" 2>/dev/null; then
+  cp "$SHMKIT" "$TEST_TMP/shmkit"
+  chmod 755 "$TEST_TMP/shmkit"
+  SHMKIT=$TEST_TMP/shmkit
+fi
 export LC_ALL=C
 
 _on_exit_cmds=()
