@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 DEB_PACKAGES := cmake g++ make pkgconf libcli11-dev libfmt-dev doctest-dev scdoc \
 	util-linux bsdextrautils xxd python3 hyperfine bash-completion zsh tmux mandoc groff-base \
-	postgresql-15 file dpkg-dev binutils gzip man-db
+	postgresql-15 jq file dpkg-dev binutils gzip man-db
 
 .PHONY: all deps configure build run test sanitize bench clean install
 
