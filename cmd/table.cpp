@@ -18,12 +18,22 @@ std::size_t display_width(std::string_view s) {
 
 } // namespace
 
+Table::Table(std::vector<TableColumn> columns) : m_columns(std::move(columns)) {
+  for (const auto &c : m_columns)
+    m_max.push_back(display_width(c.header));
+}
+
 void Table::reserve(std::size_t rows) {
   m_ends.reserve(rows * m_columns.size());
+  m_widths.reserve(rows * m_columns.size());
   m_text.reserve(rows * m_columns.size() * 8);
 }
 
 void Table::add_cell(std::string_view cell) {
+  std::size_t width = display_width(cell);
+  std::size_t column = m_ends.size() % m_columns.size();
+  m_max[column] = std::max(m_max[column], width);
+  m_widths.push_back(static_cast<std::uint16_t>(std::min<std::size_t>(width, UINT16_MAX)));
   m_text.append(cell);
   m_ends.push_back(static_cast<std::uint32_t>(m_text.size()));
 }
@@ -41,12 +51,15 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
   const std::size_t nrows = m_ends.size() / ncols;
   std::vector<std::size_t> widths(ncols, 0);
   if (style == TableStyle::aligned) {
-    for (std::size_t c = 0; c < ncols; ++c)
-      widths[c] = headings ? display_width(m_columns[c].header) : 0;
-    for (std::size_t i = 0; i < nrows * ncols; ++i)
-      widths[i % ncols] = std::max(widths[i % ncols], display_width(cell(i)));
+    widths = m_max;
+    if (!headings) {
+      // Without the header line, its width does not count.
+      std::fill(widths.begin(), widths.end(), 0);
+      for (std::size_t i = 0; i < m_widths.size(); ++i)
+        widths[i % ncols] = std::max<std::size_t>(widths[i % ncols], m_widths[i]);
+    }
   }
-  auto emit = [&](auto cell_at) {
+  auto emit = [&](auto cell_at, auto width_at) {
     for (std::size_t c = 0; c < ncols; ++c) {
       std::string_view text = cell_at(c);
       if (c != 0)
@@ -55,7 +68,7 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
         out += text;
         continue;
       }
-      std::size_t fill = widths[c] - display_width(text);
+      std::size_t fill = widths[c] - width_at(c);
       if (m_columns[c].right) {
         out.append(fill, ' ');
         out += text;
@@ -70,7 +83,8 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
   if (headings) {
     if (color)
       out += "\033[1m";
-    emit([&](std::size_t c) { return std::string_view(m_columns[c].header); });
+    emit([&](std::size_t c) { return std::string_view(m_columns[c].header); },
+         [&](std::size_t c) { return display_width(m_columns[c].header); });
     if (color) {
       out.pop_back();
       out += "\033[0m\n";
@@ -78,7 +92,8 @@ void Table::render(std::string &out, TableStyle style, bool headings, bool color
   }
   for (std::size_t i = 0; i < nrows; ++i) {
     std::size_t r = order != nullptr ? (*order)[i] : i;
-    emit([&](std::size_t c) { return cell(r * ncols + c); });
+    emit([&](std::size_t c) { return cell(r * ncols + c); },
+         [&](std::size_t c) { return std::size_t{m_widths[r * ncols + c]}; });
     Stdout::get().maybe_flush();
   }
 }

@@ -19,7 +19,7 @@ enum class TableStyle { aligned, raw };
 /// 300,000 strings otherwise); render() pads by display width (UTF-8 code points).
 class Table {
 public:
-  explicit Table(std::vector<TableColumn> columns) : m_columns(std::move(columns)) {}
+  explicit Table(std::vector<TableColumn> columns);
   void reserve(std::size_t rows);
   /// Appends the next cell, row by row.
   void add_cell(std::string_view cell);
@@ -36,7 +36,9 @@ private:
   }
   std::vector<TableColumn> m_columns;
   std::string m_text;
-  std::vector<std::uint32_t> m_ends; // end offset of each cell in m_text
+  std::vector<std::uint32_t> m_ends;   // end offset of each cell in m_text
+  std::vector<std::uint16_t> m_widths; // display width of each cell (measured once)
+  std::vector<std::size_t> m_max;      // widest cell of each column, header included
 };
 
 } // namespace shmkit::cli
