@@ -10,6 +10,7 @@
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
+#include "shmkit/fileio.hpp"
 #include "shmkit/hexfmt.hpp"
 #include "shmkit/parse.hpp"
 #include "shmkit/typed.hpp"
@@ -17,8 +18,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -157,25 +156,14 @@ int fail(std::string_view message) {
   return fail(make_error(Errc::out_of_range, std::string(message)));
 }
 
-// A pipe holds 64 KiB by default, so a large copy into it costs one context switch per
-// 64 KiB on each side. Up to 1 MiB (fs.pipe-max-size, allowed without privilege) makes that
-// 16 times fewer. Only a hint: the pipe's contents and order are unaffected, failure is fine.
-void grow_pipe(int fd, std::uint64_t length) {
-  constexpr int k_pipe_size = 1 << 20;
-  struct stat st {};
-  if (length < (std::uint64_t{1} << 20) || ::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
-    return;
-  if (::fcntl(fd, F_GETPIPE_SZ) < k_pipe_size)
-    (void)::fcntl(fd, F_SETPIPE_SZ, k_pipe_size);
-}
-
 // Copies the range straight to stdout: sendfile or one write from the attach.
 int read_raw(Handle &handle, std::uint64_t offset, std::uint64_t length) {
   auto &out = Stdout::get();
   out.flush();
   if (out.failed())
     return k_exit_failure; // Stdout::finish reports it (or stays quiet for EPIPE)
-  grow_pipe(STDOUT_FILENO, length);
+  if (length >= (std::uint64_t{1} << 20))
+    widen_pipe(STDOUT_FILENO);
   auto copied = handle.copy_to_fd(STDOUT_FILENO, offset, length);
   if (!copied) {
     if (copied.error().sys_errno == EPIPE)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,13 @@ Result<FileText> read_file_text(const std::string &path) {
   }
   ::close(fd);
   return text;
+}
+
+void widen_pipe(int fd) noexcept {
+  constexpr int k_pipe_size = 1 << 20;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && ::fcntl(fd, F_GETPIPE_SZ) < k_pipe_size)
+    (void)::fcntl(fd, F_SETPIPE_SZ, k_pipe_size);
 }
 
 Result<void> read_whole_file(const std::string &path, std::string &out) {

@@ -1,5 +1,7 @@
 #include "shmkit/staging.hpp"
 
+#include "shmkit/fileio.hpp"
+
 #include "shmkit/address.hpp"
 
 #include <fmt/format.h>
@@ -42,10 +44,6 @@ constexpr std::size_t k_read_chunk = std::size_t{1} << 20;
 constexpr std::size_t k_populate_ahead = std::size_t{8} << 20;
 
 constexpr std::size_t k_huge_page = std::size_t{2} << 20;
-
-// A pipe holds 64 KiB by default; 1 MiB (fs.pipe-max-size, allowed without privilege)
-// means 16 times fewer context switches between the writer and us.
-constexpr int k_pipe_size = 1 << 20;
 
 std::size_t page_size() noexcept {
   static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -145,9 +143,8 @@ Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view w
         return too_long(what, limit);
       first = left + 1; // room for the EOF probe (or a file that grows meanwhile)
     }
-  } else if (have_stat && S_ISFIFO(st.st_mode) && limit >= k_read_chunk &&
-             ::fcntl(fd, F_GETPIPE_SZ) < k_pipe_size) {
-    (void)::fcntl(fd, F_SETPIPE_SZ, k_pipe_size); // only a hint; the contents are unaffected
+  } else if (have_stat && S_ISFIFO(st.st_mode) && limit >= k_read_chunk) {
+    widen_pipe(fd);
   }
   Staging staging;
   if (auto ok = staging.reserve(static_cast<std::size_t>(first)); !ok) {
