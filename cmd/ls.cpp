@@ -272,24 +272,39 @@ bool is_size_column(Col c) {
 }
 
 std::string human_size(std::uint64_t bytes) {
-  // Like lsipc and ls -h: one decimal below 10 units (dropped when zero), else whole units.
-  static constexpr const char *k_units[] = {"B", "K", "M", "G", "T", "P", "E"};
+  // Like lsipc and ls -h: one decimal below 10 units (dropped when zero), else whole units,
+  // rounded to nearest. Integer arithmetic: this runs once per row.
+  static constexpr char k_units[] = "BKMGTPE";
   if (bytes < 1024)
-    return fmt::format("{}B", bytes);
+    return std::to_string(bytes) + 'B';
   int unit = 0;
-  double value = static_cast<double>(bytes);
-  while (value >= 1024.0 && unit < 6) {
-    value /= 1024.0;
+  std::uint64_t scale = 1;
+  while (unit < 6 && bytes / scale >= 1024) {
+    scale *= 1024;
     ++unit;
   }
-  if (value < 10.0) {
-    auto tenths = static_cast<std::uint64_t>(value * 10.0 + 0.5);
-    if (tenths % 10 == 0)
-      return fmt::format("{}{}", tenths / 10, k_units[unit]);
-    if (tenths < 100)
-      return fmt::format("{}.{}{}", tenths / 10, tenths % 10, k_units[unit]);
+  std::uint64_t whole = bytes / scale;
+  std::uint64_t rest = bytes % scale;
+  std::string out;
+  if (whole < 10) {
+    // rest < scale <= 2^60, so rest * 10 cannot overflow.
+    std::uint64_t tenths = (rest * 10 + scale / 2) / scale;
+    if (tenths == 10) {
+      ++whole;
+      tenths = 0;
+    }
+    out = std::to_string(whole);
+    if (tenths != 0 && whole < 10) {
+      out += '.';
+      out += static_cast<char>('0' + tenths);
+    }
+  } else {
+    if (rest >= scale - rest)
+      ++whole;
+    out = std::to_string(whole);
   }
-  return fmt::format("{}{}", static_cast<std::uint64_t>(value + 0.5), k_units[unit]);
+  out += k_units[unit];
+  return out;
 }
 
 std::string key_text(std::uint64_t key) {
@@ -554,18 +569,21 @@ public:
   RowSink(Mode mode, const std::vector<Col> &cols, const LsOptions &o, TimeFormat tf,
           Context &ctx, std::optional<Col> sort_col, bool default_sort)
       : m_mode(mode), m_cols(cols), m_o(o), m_tf(tf), m_ctx(ctx), m_sort_col(sort_col),
-        m_default_sort(default_sort), m_table(headers(cols)) {}
+        m_default_sort(default_sort), m_table(headers(cols)) {
+    // Large allocations are mmap'ed and cost nothing until touched, while growing by doubling
+    // would copy and touch everything twice: reserve for a big listing up front.
+    constexpr std::size_t k_expected_rows = 1 << 16;
+    if (m_mode == Mode::table)
+      m_table.reserve(k_expected_rows);
+    m_keys.reserve(k_expected_rows);
+  }
 
   void add(const SegmentInfo &s) {
     if (m_sort_col) {
-      m_keys.push_back({0, cell(*m_sort_col, s, m_ctx)});
+      m_keys.push_back(key_of(0, cell(*m_sort_col, s, m_ctx)));
     } else if (m_default_sort) {
-      SortKey key{static_cast<std::uint8_t>(s.kind), {}};
-      if (s.kind == Kind::sysv)
-        key.cell = number(s.id);
-      else
-        key.cell = text(s.name.value_or(""));
-      m_keys.push_back(std::move(key));
+      auto rank = static_cast<std::uint8_t>(s.kind);
+      m_keys.push_back(key_of(rank, s.kind == Kind::sysv ? number(s.id) : text(s.name.value_or(""))));
     }
     ++m_count;
     if (m_mode == Mode::table) {
@@ -610,13 +628,11 @@ public:
         const SortKey &y = m_keys[b];
         if (x.rank != y.rank)
           return x.rank < y.rank;
-        if (x.cell.kind != y.cell.kind)
-          return x.cell.kind < y.cell.kind;
-        if (x.cell.kind == Cell::Kind::text)
-          return x.cell.text < y.cell.text;
-        if (x.cell.kind == Cell::Kind::list)
-          return x.cell.list < y.cell.list;
-        return x.cell.number < y.cell.number;
+        if (x.kind != y.kind)
+          return x.kind < y.kind;
+        if (x.number != y.number)
+          return x.number < y.number;
+        return x.text < y.text;
       });
     if (m_mode == Mode::table) {
       m_table.render(out, m_o.raw ? TableStyle::raw : TableStyle::aligned, !m_o.noheadings,
@@ -637,10 +653,26 @@ public:
   }
 
 private:
+  // Compact: a Cell is about 90 bytes and there may be 30,000 keys.
   struct SortKey {
-    std::uint8_t rank;
-    Cell cell;
+    std::uint8_t rank = 0;
+    std::uint8_t kind = 0; // Cell::Kind, absent values first
+    std::uint64_t number = 0;
+    std::string text;
   };
+  static SortKey key_of(std::uint8_t rank, Cell c) {
+    SortKey key;
+    key.rank = rank;
+    key.kind = static_cast<std::uint8_t>(c.kind);
+    key.number = c.number;
+    if (c.kind == Cell::Kind::text) {
+      key.text = std::move(c.text);
+    } else if (c.kind == Cell::Kind::list) {
+      for (const auto &item : c.list)
+        key.text.append(item).push_back(',');
+    }
+    return key;
+  }
   static std::vector<TableColumn> headers(const std::vector<Col> &cols) {
     std::vector<TableColumn> h;
     for (Col c : cols)

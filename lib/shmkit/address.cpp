@@ -141,6 +141,17 @@ Result<void> validate_posix_name(std::string_view name) {
 }
 
 std::string escape_bytes(std::string_view raw) {
+  // Most names need no escaping at all: check first, then copy in one go.
+  bool plain = true;
+  for (char ch : raw) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x21 || c >= 0x7f || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain)
+    return std::string(raw);
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size();) {
