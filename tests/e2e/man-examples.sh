@@ -97,7 +97,7 @@ export PATH=$TEST_TMP/bin:$PATH
 failed=0
 for scd in "$SHMKIT_SOURCE_DIR"/man/*.1.scd; do
   page=$(basename "$scd" .1.scd)
-  work=$TEST_TMP/$page
+  work=$TEST_TMP/pages/$page
   mkdir -p "$work"
   extract "$scd" >"$work.examples"
   unshare --ipc --mount --propagation private -- bash "$TEST_TMP/page.sh" "$page" \
