@@ -110,6 +110,25 @@ as_nobody() {
   setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
 }
 
+# has_open PID PATH: whether process PID has PATH open.
+has_open() {
+  local fd
+  for fd in "/proc/$1/fd/"*; do
+    [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
+  done
+  return 1
+}
+
+# Waits until process $1 has path $2 open, then a little more for the first snapshot.
+wait_open() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    has_open "$1" "$2" && break
+    sleep 0.02
+  done
+  sleep 0.2
+}
+
 # sysv_field ID COLUMN: a column of /proc/sysvipc/shm for one shmid.
 sysv_field() {
   awk -v id="$1" -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }

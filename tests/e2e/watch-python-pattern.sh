@@ -34,18 +34,9 @@ py=$!
 on_exit "kill $py"
 on_exit "rm -f /dev/shm/pyseg"
 
-# has_open PID PATH: whether process PID has PATH open.
-has_open() {
-  local fd
-  for fd in "/proc/$1/fd/"*; do
-    [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
-  done
-  return 1
-}
-
 # Waits until process $1 has `what` ($2: fd or maps) of /dev/shm/pyseg, then a little more
 # for the first snapshot.
-wait_open() {
+wait_pyseg() {
   local i
   for ((i = 0; i < 200; i++)); do
     if [[ $2 == fd ]]; then
@@ -69,7 +60,7 @@ for phase in sparse dense; do
     >"$TEST_TMP/events" 2>"$TEST_TMP/err" &
   watch=$!
   on_exit "kill $watch"
-  if [[ $phase == sparse ]]; then wait_open "$watch" fd; else wait_open "$watch" maps; fi
+  if [[ $phase == sparse ]]; then wait_pyseg "$watch" fd; else wait_pyseg "$watch" maps; fi
   if [[ $phase == sparse ]]; then
     ! grep -q /dev/shm/pyseg "/proc/$watch/maps" || fail "a sparse object was mapped"
   else

@@ -4,25 +4,6 @@
 # recreated gives `replaced`.
 source "$(dirname "$0")/common.sh"
 
-# has_open PID PATH: whether process PID has PATH open.
-has_open() {
-  local fd
-  for fd in "/proc/$1/fd/"*; do
-    [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
-  done
-  return 1
-}
-
-# Waits until process $1 has path $2 open, then a little more for the first snapshot.
-wait_open() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    has_open "$1" "$2" && break
-    sleep 0.02
-  done
-  sleep 0.2
-}
-
 # 1. SysV: shmkit rm --force marks the watched segment; watch reports it and exits 1.
 seg=$("$SHMKIT" create key:auto --size 4096)
 id=${seg#id:}

@@ -5,25 +5,6 @@
 # the watched region whole changes nothing.
 source "$(dirname "$0")/common.sh"
 
-# has_open PID PATH: whether process PID has PATH open.
-has_open() {
-  local fd
-  for fd in "/proc/$1/fd/"*; do
-    [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
-  done
-  return 1
-}
-
-# Waits until process $1 has path $2 open, then a little more for the first snapshot.
-wait_open() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    has_open "$1" "$2" && break
-    sleep 0.02
-  done
-  sleep 0.2
-}
-
 # run_truncation SEGMENT PATH FORMAT: watch, truncate PATH to 0, check the event and status.
 run_truncation() {
   local seg=$1 path=$2 format=$3 watch status
