@@ -3,13 +3,19 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-DEB_PACKAGES := cmake g++ make pkgconf libcli11-dev libfmt-dev doctest-dev scdoc \
-	util-linux bsdextrautils xxd python3 hyperfine bash-completion zsh tmux mandoc groff-base \
-	postgresql-15 jq file dpkg-dev binutils gzip man-db
+# What building and running needs (`make run`), and what the tests add (`make test`): a
+# newcomer who only wants the tool does not get PostgreSQL, zsh or tmux.
+BUILD_PACKAGES := cmake g++ make pkgconf libcli11-dev libfmt-dev doctest-dev scdoc gzip
+TEST_PACKAGES := util-linux bsdextrautils xxd python3 hyperfine bash-completion zsh tmux mandoc \
+	groff-base postgresql-15 jq file dpkg-dev binutils man-db strace
+DEB_PACKAGES ?= $(BUILD_PACKAGES)
 
-.PHONY: all deps configure build run test sanitize bench clean install
+.PHONY: all deps test-deps configure build run test sanitize bench clean install
 
 all: build
+
+test-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BUILD_PACKAGES) $(TEST_PACKAGES)"
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -30,14 +36,14 @@ build: configure
 run: build
 	./$(BUILD)/cmd/shmkit ls
 
-test: build
+test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DSHMKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
 
-bench: build
+bench: test-deps build
 	for b in tests/bench/*.sh; do SHMKIT=$$PWD/$(BUILD)/cmd/shmkit bash $$b || exit 1; done
 
 install: build

@@ -84,6 +84,16 @@ int run(const AttachOptions &opt) {
     timeout = *parsed;
   }
   const auto started = Clock::now();
+  // The status line waits for a reader with `stop` instead of blocking in write(2): a full
+  // pipe or a terminal paused with Ctrl-S cannot keep attach from a signal or its timeout
+  // (issue 8 defect 9).
+  Stopper stop(signals, timeout ? std::optional(started + *timeout) : std::nullopt);
+  Stdout &out = Stdout::get();
+  struct PlainAgain {
+    Stdout &out;
+    ~PlainAgain() { out.stop_with(nullptr); }
+  } plain_again{out};
+  out.stop_with(&stop);
   const Access access = opt.readonly ? Access::read_only : Access::read_write;
 
   auto backend = make_backend(ref->kind);
@@ -119,9 +129,10 @@ int run(const AttachOptions &opt) {
   if (auto now = backend->stat(*canonical); now && now->nattch)
     line += fmt::format(" nattch={}", *now->nattch);
   line += '\n';
-  Stdout &out = Stdout::get();
   out.write(line);
   out.flush();
+  if (out.abandoned())
+    return k_exit_ok; // a stop signal or the timeout came while the line waited for a reader
   // A line that went nowhere is an error (main() reports it); a reader that already left
   // (| head -c0) is not: go on holding.
   if (out.failed() && out.error_number() != EPIPE)
@@ -129,15 +140,8 @@ int run(const AttachOptions &opt) {
 
   bool told_dest = false;
   for (;;) {
-    auto wait = std::chrono::nanoseconds(k_check_every);
-    if (timeout) {
-      auto left = *timeout - (Clock::now() - started);
-      if (left <= Clock::duration::zero())
-        return k_exit_ok;
-      wait = std::min(wait, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
-    }
-    if (signals.wait(wait) != 0)
-      return k_exit_ok;
+    if (stop.wait_until(Clock::now() + k_check_every))
+      return k_exit_ok; // a stop signal, or the timeout
     auto live = handle.check();
     if (!live)
       return fail(live.error());

@@ -7,6 +7,7 @@
 #include "shmkit/backend.hpp"
 #include "shmkit/housekeeping.hpp"
 #include "shmkit/parse.hpp"
+#include "shmkit/staging.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -43,7 +44,11 @@ struct CreateOptions {
   CLI::Option *from_option = nullptr;
 };
 
-// Closes an input fd we opened (never stdin).
+// The input of --from. A regular file is streamed into the new segment after creating it (its
+// size is known, and it may be large); anything else (a pipe, a device) is staged whole first
+// by write's reader, Staging::read_fd, so that input larger than --size is refused before
+// anything is created, and running out of memory is a message, never an abort (issue 8
+// defects 10 and 19d). Closes an fd it opened (never stdin).
 class Input {
 public:
   Input() = default;
@@ -54,10 +59,10 @@ public:
       ::close(m_fd);
   }
 
-  std::string name;            ///< for messages: the escaped path, or "standard input"
-  bool regular = false;        ///< a regular file: streamed after creation
-  std::uint64_t length = 0;    ///< regular: bytes left from the current offset
-  std::vector<std::byte> data; ///< otherwise: read completely before anything is created
+  std::string name;         ///< for messages: the escaped path, or "standard input"
+  bool regular = false;     ///< a regular file: streamed after creation
+  std::uint64_t length = 0; ///< regular: bytes left from the current offset
+  Staging staged;           ///< otherwise: read completely before anything is created
 
   Result<void> open(const std::string &path) {
     if (path == "-") {
@@ -95,17 +100,12 @@ public:
     }
   }
 
-  /// Reads everything up to `limit` bytes into data (limit + 1 tells "too large").
-  Result<void> slurp(std::uint64_t limit) {
-    std::vector<std::byte> chunk(k_chunk);
-    while (data.size() <= limit) {
-      auto n = read_some(chunk);
-      if (!n)
-        return std::move(n).error();
-      if (*n == 0)
-        break;
-      data.insert(data.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
-    }
+  /// Stages everything, at most `limit` bytes: out_of_range when there is more.
+  Result<void> stage(std::uint64_t limit) {
+    auto read = Staging::read_fd(m_fd, limit, name);
+    if (!read)
+      return std::move(read).error();
+    staged = std::move(*read);
     return {};
   }
 
@@ -129,7 +129,7 @@ Result<void> fill(Backend &backend, const SegmentInfo &info, Input &input, std::
   if (!handle)
     return std::move(handle).error();
   if (!input.regular)
-    return (*handle)->write_at(0, input.data);
+    return (*handle)->write_at(0, input.staged.bytes());
   std::vector<std::byte> chunk(k_chunk);
   std::uint64_t offset = 0;
   for (;;) {
@@ -175,6 +175,10 @@ int run(const CreateOptions &opt) {
   }
   if (from && opt.from.empty())
     return usage_error(k_sub, "invalid --from: empty path (use - for standard input)");
+  // The rule of write: input is never awaited from a terminal (issue 8 defect 19d).
+  if (from && opt.from == "-" && ::isatty(STDIN_FILENO) == 1)
+    return usage_error(k_sub, "--from -: standard input is a terminal (pipe the data in, or "
+                              "give --from FILE)");
   auto mode = parse_mode(opt.mode);
   if (!mode)
     return usage_error(k_sub, mode.error().message);
@@ -219,11 +223,12 @@ int run(const CreateOptions &opt) {
       if (!size)
         return usage_error(k_sub,
                            fmt::format("--size is required: {} is not a regular file", input.name));
-      if (auto ok = input.slurp(*size); !ok)
+      if (auto ok = input.stage(*size); !ok) {
+        if (ok.error().code == Errc::out_of_range)
+          return usage_error(k_sub,
+                             fmt::format("{} has more than --size {} bytes", input.name, *size));
         return report(ok.error());
-      if (input.data.size() > *size)
-        return usage_error(k_sub,
-                           fmt::format("{} has more than --size {} bytes", input.name, *size));
+      }
     }
   }
   spec.size = *size;

@@ -5,19 +5,34 @@
 // full set again so CLI11 parses and reports exactly as if everything had been registered.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace CLI {
+class App;
 class Option;
-}
+} // namespace CLI
 
 namespace shmkit::cli {
 
 /// True when the option was registered and appears on the command line (an option the gate
 /// did not want was never registered: nullptr).
 bool given(const CLI::Option *option);
+
+/// True when `arg` reads as a negative number: "-5", "-.5", "-1e3", "-inf", "-infinity" or
+/// "-nan" in any case (what `read --type` prints). Such an argument is a value, never a cluster
+/// of short options (issue 8 defect 17).
+bool is_negative_value(std::string_view arg);
+
+/// The arguments after the subcommand, reordered so that CLI11 takes every negative value
+/// (is_negative_value) that is not an option's value as a positional: the options with their
+/// values first, then "--", then the positionals in their order. CLI11 itself reads "-nan" as
+/// "-n an" and "-inf" as an unknown option. Empty when nothing needs moving, or when an option
+/// whose arity depends on what follows makes reordering unsafe.
+std::vector<std::string> negative_values_last(const CLI::App &sub,
+                                              std::span<const char *const> args);
 
 class OptionGate {
 public:

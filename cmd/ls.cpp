@@ -418,6 +418,13 @@ void append_json_cell(std::string &out, Col col, const Cell &c) {
     append_json_string(out, octal_perms(c.number, true));
     break;
   case Cell::Kind::text:
+    if (col == Col::segment) {
+      // The address as the table shows it, not the raw bytes: every command decodes \xHH in
+      // an address, so a raw name with a literal "\x41" would name another object (issue 8
+      // defect 3). Escaped, it is always valid UTF-8 and needs no segment_hex.
+      append_json_string(out, escape_bytes(c.text));
+      break;
+    }
     append_json_string(out, c.text);
     if (!is_valid_utf8(c.text)) {
       out += ", ";
@@ -459,7 +466,10 @@ Result<std::vector<Col>> parse_columns(std::string_view spec) {
       return make_error(Errc::invalid_argument,
                         name.empty() ? std::string("empty column name in --output")
                                      : fmt::format("unknown column '{}'", escape_bytes(name)));
-    cols.push_back(it->id);
+    // A column named twice (or appended with + although it is a default) is shown once, at
+    // its first place: JSON object keys must be unique (issue 8 defect 19b).
+    if (std::find(cols.begin(), cols.end(), it->id) == cols.end())
+      cols.push_back(it->id);
     if (comma == std::string_view::npos)
       break;
     spec.remove_prefix(comma + 1);
@@ -528,14 +538,24 @@ int print_limits(const LsOptions &o) {
   std::string &out = Stdout::get().buffer();
   if (o.json) {
     out += "{\"limits\": [";
+    // SHMALL and SHMMAX default to ULONG_MAX - 2^24, beyond 2^53, where JavaScript and jq 1.6
+    // round a JSON number: limit_exact and used_exact carry the same values as decimal
+    // strings (issue 8 defect 19g).
+    auto number_or_null = [](const std::optional<std::uint64_t> &v) {
+      return v ? std::to_string(*v) : std::string("null");
+    };
+    auto string_or_null = [](const std::optional<std::uint64_t> &v) {
+      return v ? fmt::format("\"{}\"", *v) : std::string("null");
+    };
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Row &r = rows[i];
       out += i == 0 ? "\n  {" : ",\n  {";
       out += fmt::format("\"resource\": \"{}\", \"description\": \"{}\", \"limit\": {}, "
-                         "\"used\": {}, \"use_percent\": {}}}",
-                         r.resource, r.description,
-                         r.limit ? std::to_string(*r.limit) : "null",
-                         r.used ? std::to_string(*r.used) : "null",
+                         "\"limit_exact\": {}, \"used\": {}, \"used_exact\": {}, "
+                         "\"use_percent\": {}}}",
+                         r.resource, r.description, number_or_null(r.limit),
+                         string_or_null(r.limit), number_or_null(r.used),
+                         string_or_null(r.used),
                          percent(r) ? fmt::format("{:.2f}", *percent(r)) : "null");
     }
     out += "\n]}\n";
@@ -769,6 +789,16 @@ int run_ls(const LsOptions &o) {
       ctx.mappers[k] = static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
     }
   };
+  // What a listing worked around (a damaged /proc/sysvipc/shm, say) is a warning, printed once
+  // even when every named segment hits it.
+  std::vector<std::string> warned;
+  auto warn_about = [&](const Backend &backend) {
+    for (const auto &w : backend.report().warnings)
+      if (std::find(warned.begin(), warned.end(), w) == warned.end()) {
+        print_warning(w);
+        warned.push_back(w);
+      }
+  };
   auto shown = [&](const SegmentInfo &s) {
     return (o.all || !refs.empty() || s.oddity == Oddity::none) &&
            (!*owner || s.uid == **owner) && (*types)[static_cast<std::size_t>(s.kind)];
@@ -800,6 +830,7 @@ int run_ls(const LsOptions &o) {
         for (const auto &row : rows)
           sink.add(row);
       }
+      warn_about(*backend);
       if (!listed) {
         print_error(listed.error().message);
         status = k_exit_failure;
@@ -813,6 +844,7 @@ int run_ls(const LsOptions &o) {
       if (!backend)
         backend = make_backend(ref.kind, paths);
       auto info = backend->stat(ref);
+      warn_about(*backend);
       if (!info) {
         print_error(info.error().message);
         status = k_exit_failure;

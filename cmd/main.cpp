@@ -3,12 +3,19 @@
 #include "gate.hpp"
 #include "output.hpp"
 
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <new>
 #include <string>
 
 namespace {
@@ -86,11 +93,52 @@ Cli build(const Subcommand *chosen, OptionGate &gate) {
   return cli;
 }
 
+// A program may be started with fd 0, 1 or 2 closed; the next open() or shm_open() would then
+// return that number, and a message or a status line would be written into a segment, or a
+// segment read as stdin (issue 8 defect 2). So every closed standard fd is re-opened on
+// /dev/null first thing, as coreutils and util-linux do, but in the direction that keeps
+// "closed" visible: stdin write-only and stdout read-only, so that reading stdin or writing
+// stdout still fails with EBADF (reported as usual), while stderr is write-only and discards.
+void guard_standard_fds() noexcept {
+  constexpr int k_flags[3] = {O_WRONLY, O_RDONLY, O_WRONLY};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    int opened = ::open("/dev/null", k_flags[fd] | O_NOCTTY);
+    if (opened < 0)
+      ::_exit(shmkit::cli::k_exit_failure); // no /dev/null: nothing can be trusted
+    if (opened != fd) {
+      // Only possible if a lower fd was also closed and re-opened out of order; never here,
+      // since fds are handled from 0 up and open() returns the lowest free number.
+      ::dup2(opened, fd);
+      ::close(opened);
+    }
+  }
+}
+
+int run_command(int argc, char **argv);
+
 } // namespace
 
 int main(int argc, char **argv) {
+  guard_standard_fds();
   // A closed pipe is reported as EPIPE by write() and handled quietly (DESIGN.md section 4).
   std::signal(SIGPIPE, SIG_IGN);
+  // No allocation failure or stray exception may reach std::terminate (issue 8 defect 10):
+  // the commands name what was too large where they allocate; this is the last resort.
+  try {
+    return run_command(argc, argv);
+  } catch (const std::bad_alloc &) {
+    shmkit::cli::print_error("out of memory");
+  } catch (const std::exception &e) {
+    shmkit::cli::print_error(fmt::format("internal error: {}", e.what()));
+  }
+  return shmkit::cli::Stdout::get().finish(shmkit::cli::k_exit_failure);
+}
+
+namespace {
+
+int run_command(int argc, char **argv) {
 
   int at = invoked(argc, argv);
   const char *wanted = at > 0 ? argv[at] : nullptr;
@@ -111,11 +159,25 @@ int main(int argc, char **argv) {
   }
 
   CLI::App &app = *cli.app;
+  // "-nan", "-inf", "-.5" are values, not options: hand them to CLI11 after a "--" (issue 8
+  // defect 17).
+  std::vector<std::string> moved;
+  if (chosen != nullptr)
+    moved = shmkit::cli::negative_values_last(*app.get_subcommand(chosen->name),
+                                              std::span<const char *const>(argv + at + 1,
+                                                                           argv + argc));
+  std::vector<const char *> reordered(argv, argv + at + 1);
+  for (const auto &arg : moved)
+    reordered.push_back(arg.c_str());
   try {
-    app.parse(argc, argv);
+    if (moved.empty())
+      app.parse(argc, argv);
+    else
+      app.parse(static_cast<int>(reordered.size()), reordered.data());
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() == 0)
       return app.exit(e);
+    // CLI11 quotes the user's text raw; usage_error() escapes it (issue 8 defect 18).
     std::string message = lowercase_first(e.what());
     if (wanted != nullptr && chosen == nullptr)
       message = fmt::format("unknown subcommand '{}'", wanted);
@@ -128,3 +190,5 @@ int main(int argc, char **argv) {
   int status = cli.runner();
   return shmkit::cli::Stdout::get().finish(status);
 }
+
+} // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "shmkit/error.hpp"
+#include "shmkit/signals.hpp"
 
 #include <cstdint>
 #include <string>
@@ -22,6 +23,16 @@ inline constexpr int k_exit_timeout = 124;
 
 /// The single stdout buffer. Data is appended and written in large blocks; write errors are
 /// remembered and reported once by finish().
+///
+/// A command that runs until stopped (watch) must never hang in write(2) on a pipe whose reader
+/// stopped reading: its stop signals are blocked, so the write would restart forever. It calls
+/// stop_with(), and from then on a flush waits for standard output with poll(2) and writes
+/// only what the file can take without blocking (pipes, FIFOs, terminals and other character
+/// devices: at most PIPE_BUF bytes per POLLOUT, which a pipe with one free buffer slot always
+/// takes whole; sockets: send(MSG_DONTWAIT)). O_NONBLOCK is never set: it belongs to the open
+/// file description, which the shell and the other processes of a pipeline share. When the
+/// Stopper becomes due (a stop signal, the deadline) the flush gives up, drops what is left and
+/// all later output (abandoned()), and the command exits for the Stopper's reason.
 class Stdout {
 public:
   static Stdout &get();
@@ -41,6 +52,17 @@ public:
   void flush();
   /// True once a write failed; further output is dropped.
   bool failed() const { return m_errno != 0; }
+  /// Makes later flushes (and error messages) wait with `stopper` instead of blocking in
+  /// write(2), see above; nullptr makes them plain again. `stopper` must outlive that.
+  void stop_with(Stopper *stopper) { m_stopper = stopper; }
+  Stopper *stopper() const { return m_stopper; }
+  /// Like flush(), but writes what standard output takes at once even when the Stopper is
+  /// already due (the `timeout` event after the deadline); what it does not take at once is
+  /// dropped, as after a flush that gave up.
+  void flush_if_ready();
+  /// True once a flush gave up because the Stopper became due (its reason() says why); its
+  /// output and all later output are dropped, and finish() reports nothing.
+  bool abandoned() const { return m_abandoned; }
   int error_number() const { return m_errno; }
   /// Flushes and turns a write error into the exit status: EPIPE stays silent (status
   /// unchanged), anything else prints "shmkit: error: write error: ..." and gives 1.
@@ -50,7 +72,14 @@ private:
   static constexpr std::size_t k_flush_at = 1 << 18;
   std::string m_buffer;
   int m_errno = 0;
+  Stopper *m_stopper = nullptr;
+  bool m_abandoned = false;
 };
+
+/// The text of a message made safe for a terminal: control characters (C0, DEL, C1) and invalid
+/// UTF-8 become \xHH; spaces and printable UTF-8 stay. print_error(), print_warning() and
+/// usage_error() apply it, so no message can carry an escape sequence (issue 8 defect 18).
+std::string escape_message(std::string_view text);
 
 /// Prints "shmkit: error: MESSAGE" on stderr.
 void print_error(std::string_view message);

@@ -39,6 +39,8 @@ struct RmOptions {
   std::string match;
   std::string older_than;
   bool orphaned = false;
+  std::string grace;
+  bool any_owner = false;
   bool dry_run = false;
   bool yes = false;
   bool force = false;
@@ -47,6 +49,7 @@ struct RmOptions {
   CLI::Option *owner_option = nullptr;
   CLI::Option *match_option = nullptr;
   CLI::Option *older_option = nullptr;
+  CLI::Option *grace_option = nullptr;
 };
 
 // The --all filters, parsed.
@@ -56,6 +59,8 @@ struct Filters {
   std::optional<std::string> match;
   std::optional<std::chrono::milliseconds> older_than;
   bool orphaned = false;
+  std::chrono::milliseconds grace = k_default_grace;
+  std::string grace_text = "1h"; ///< as given, for messages
 };
 
 std::size_t index_of(Kind kind) { return static_cast<std::size_t>(kind); }
@@ -73,6 +78,15 @@ public:
     return *slot;
   }
 
+  const Paths &paths() const { return m_paths; }
+
+  /// Our own pid as /proc numbers it: an fd rm inherited is not a use (issue 8 defect 19a).
+  pid_t self() {
+    if (m_self == 0)
+      m_self = proc_self_pid(m_paths);
+    return m_self;
+  }
+
   Result<const std::vector<SegmentUser> *> users() {
     if (!m_users) {
       auto scanned = scan_users(m_paths, true);
@@ -83,22 +97,31 @@ public:
     return &*m_users;
   }
 
-  /// use_count() with the scan only where the kernel does not count for us (SysV nattch).
-  Result<std::uint64_t> count_users(const SegmentInfo &info) {
+  /// usage_of() with the scan only where the kernel does not count for us (SysV nattch).
+  Result<Usage> usage(const SegmentInfo &info) {
     static const std::vector<SegmentUser> k_none;
     if (info.kind == Kind::sysv)
-      return use_count(info, k_none);
+      return usage_of(info, k_none);
     auto all = users();
     if (!all)
       return std::move(all).error();
-    return use_count(info, **all);
+    return usage_of(info, **all, self());
   }
 
 private:
   Paths m_paths;
   std::array<std::unique_ptr<Backend>, 3> m_backends;
   std::optional<std::vector<SegmentUser>> m_users;
+  pid_t m_self = 0;
 };
+
+// "1 attach" for SysV; "2 mapping, 1 holding it open" for the others: the first number is
+// what `ls` shows as NATTCH (issue 8 defect 20).
+std::string usage_text(const Usage &usage) {
+  if (usage.attaches > 0)
+    return fmt::format("{} attach{}", usage.attaches, usage.attaches == 1 ? "" : "es");
+  return fmt::format("{} mapping, {} holding it open", usage.mapping, usage.holding);
+}
 
 // The refusals that --force overrides: not a shared memory object, or in use. Prints the
 // reason and returns false when the segment must be left alone.
@@ -115,15 +138,15 @@ bool may_remove(Context &context, const SegmentInfo &info, bool force) {
         fmt::format("refusing to remove {}: not a regular file (use --force)", shown(info)));
     return false;
   }
-  auto count = context.count_users(info);
-  if (!count) {
+  auto usage = context.usage(info);
+  if (!usage) {
     print_error(
-        fmt::format("cannot tell whether {} is in use: {}", shown(info), count.error().message));
+        fmt::format("cannot tell whether {} is in use: {}", shown(info), usage.error().message));
     return false;
   }
-  if (*count > 0) {
-    print_error(fmt::format("cannot remove {}: in use by {} process{} (use --force)", shown(info),
-                            *count, *count == 1 ? "" : "es"));
+  if (usage->total() > 0) {
+    print_error(
+        fmt::format("cannot remove {}: in use ({}; use --force)", shown(info), usage_text(*usage)));
     return false;
   }
   return true;
@@ -133,11 +156,18 @@ bool may_remove(Context &context, const SegmentInfo &info, bool force) {
 bool remove_one(Context &context, const SegmentInfo &info, const RmOptions &opt) {
   Stdout &out = Stdout::get();
   if (opt.dry_run) {
+    // Every check the removal would make: still the same segment, and ours to remove
+    // (issue 8 defect 7).
+    if (auto allowed = check_removal(context.backend(info.kind), info, context.paths()); !allowed) {
+      print_error(allowed.error().message);
+      return false;
+    }
     out.write(shown(info));
     out.put('\n');
     return true;
   }
-  // Backend::remove re-checks identity (key, cpid, ctime; dev and inode) right before acting.
+  // Backend::remove re-checks identity right before acting: SysV key, cpid and ctime; POSIX
+  // and files by renaming to a private name, checking dev and inode, then unlinking.
   if (auto removed = context.backend(info.kind).remove(info); !removed) {
     print_error(removed.error().message);
     return false;
@@ -171,9 +201,23 @@ bool matches(const SegmentInfo &info, const Filters &filters, std::int64_t now_m
   return true;
 }
 
+// "42s", "17m", "3h", "2d": how long ago, for messages.
+std::string age_text(std::int64_t seconds) {
+  seconds = std::max<std::int64_t>(seconds, 0);
+  if (seconds < 120)
+    return fmt::format("{}s", seconds);
+  if (seconds < 2 * 3600)
+    return fmt::format("{}m", seconds / 60);
+  if (seconds < 2 * 86400)
+    return fmt::format("{}h", seconds / 3600);
+  return fmt::format("{}d", seconds / 86400);
+}
+
 // Lists every candidate of --all, filtered, in a stable order (SysV by id, then POSIX by name).
-// Failures are printed; `failed` is set.
-std::vector<SegmentInfo> select(Context &context, const Filters &filters, bool &failed) {
+// Failures are printed; `failed` is set. With `explain` (--dry-run), says which segments
+// --orphaned keeps only because of the grace period.
+std::vector<SegmentInfo> select(Context &context, const Filters &filters, bool explain,
+                                bool &failed) {
   std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
@@ -212,7 +256,19 @@ std::vector<SegmentInfo> select(Context &context, const Filters &filters, bool &
         }
         users = *scanned;
       }
-      std::erase_if(rows, [&](const SegmentInfo &info) { return !is_orphaned(info, *users); });
+      std::erase_if(rows, [&](const SegmentInfo &info) {
+        Orphan status = orphan_status(info, *users, filters.grace, now_ms, context.self());
+        if (status == Orphan::recent && explain) {
+          auto last = last_activity(info);
+          print_warning(
+              last ? fmt::format("not orphaned: {} was last active {} ago, within the grace "
+                                 "period of {} (--grace)",
+                                 shown(info), age_text(now_ms / 1000 - *last), filters.grace_text)
+                   : fmt::format("not orphaned: the last activity of {} is unknown (--grace)",
+                                 shown(info)));
+        }
+        return status != Orphan::orphaned;
+      });
     }
     std::move(rows.begin(), rows.end(), std::back_inserter(chosen));
   }
@@ -265,6 +321,10 @@ Result<Filters> parse_filters(const RmOptions &opt) {
     if (!uid)
       return std::move(uid).error();
     filters.owner = *uid;
+  } else if (!opt.any_owner && ::geteuid() != 0) {
+    // A user other than root may remove only their own segments (and those they created):
+    // selecting everybody's would only print one refusal per segment (issue 8 defect 6).
+    filters.owner = ::geteuid();
   }
   if (given(opt.match_option))
     filters.match = opt.match;
@@ -275,6 +335,13 @@ Result<Filters> parse_filters(const RmOptions &opt) {
     filters.older_than = *age;
   }
   filters.orphaned = opt.orphaned;
+  if (given(opt.grace_option)) {
+    auto grace = parse_duration(opt.grace, "--grace");
+    if (!grace)
+      return make_error(Errc::invalid_argument, std::move(grace).error().message);
+    filters.grace = *grace;
+    filters.grace_text = opt.grace;
+  }
   return filters;
 }
 
@@ -292,7 +359,7 @@ int run_all(const RmOptions &opt) {
 
   Context context;
   bool failed = false;
-  std::vector<SegmentInfo> targets = select(context, *filters, failed);
+  std::vector<SegmentInfo> targets = select(context, *filters, opt.dry_run, failed);
   if (std::erase_if(targets, [&](const SegmentInfo &info) {
         return !may_remove(context, info, opt.force);
       }) > 0)
@@ -351,9 +418,14 @@ int run(const RmOptions &opt) {
         return usage_error(k_sub, fmt::format("{} needs --all", filter->get_name()));
     if (opt.orphaned)
       return usage_error(k_sub, "--orphaned needs --all");
-    return run_named(opt);
+    if (opt.any_owner)
+      return usage_error(k_sub, "--any-owner needs --all");
   }
-  return run_all(opt);
+  if (given(opt.grace_option) && !opt.orphaned)
+    return usage_error(k_sub, "--grace needs --orphaned");
+  if (opt.any_owner && given(opt.owner_option))
+    return usage_error(k_sub, "--any-owner cannot be combined with --owner");
+  return opt.all ? run_all(opt) : run_named(opt);
 }
 
 } // namespace
@@ -371,8 +443,13 @@ Runner register_rm(CLI::App &sub, OptionGate &gate) {
   }
   if (gate.want("-u,--owner")) {
     opt->owner_option = sub.add_option("-u,--owner", opt->owner,
-                                       "With --all: only segments owned by this user (name or uid)")
+                                       "With --all: only segments owned by this user (name or "
+                                       "uid; default for a user other than root: that user)")
                             ->type_name("USER");
+  }
+  if (gate.want("--any-owner")) {
+    sub.add_flag("--any-owner", opt->any_owner,
+                 "With --all: segments of every owner (the default for root only)");
   }
   if (gate.want("--match")) {
     opt->match_option = sub.add_option("--match", opt->match,
@@ -389,7 +466,13 @@ Runner register_rm(CLI::App &sub, OptionGate &gate) {
   if (gate.want("--orphaned")) {
     sub.add_flag("--orphaned", opt->orphaned,
                  "With --all: only segments nobody uses (SysV: not attached and the creator is "
-                 "gone; POSIX: neither mapped nor open)");
+                 "gone; POSIX: neither mapped nor open) and idle for the --grace period");
+  }
+  if (gate.want("--grace")) {
+    opt->grace_option = sub.add_option("--grace", opt->grace,
+                                       "With --orphaned: how long a segment must have been idle "
+                                       "(default 1h; 0s: no wait)")
+                            ->type_name("DURATION");
   }
   if (gate.want("-n,--dry-run"))
     sub.add_flag("-n,--dry-run", opt->dry_run, "Print what would be removed; remove nothing");

@@ -18,6 +18,7 @@
 #include <ctime>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 
@@ -272,13 +273,13 @@ bool reached(const Plan &plan, std::span<const std::byte> bytes) {
   return false;
 }
 
-int run(const WatchOptions &opt) {
-  const StopSignals signals;
-  const auto launched = Clock::now(); // --timeout counts the first snapshot too
-  Plan plan;
-  if (auto status = make_plan(opt, plan))
-    return *status;
-
+// One watch, from opening the segment to the exit status. Every step that can take long
+// (the first snapshot, each comparison, waiting for the next tick, writing to a pipe that
+// nobody reads) gives way to `stop`: a stop signal ends the watch with status 0 and no further
+// output, the deadline (--timeout) with a `timeout` event (if standard output takes it at once)
+// and status 124.
+int watch(Plan &plan, Stopper &stop) {
+  Stdout &out = Stdout::get();
   auto backend = make_backend(plan.ref.kind);
   auto opened = backend->open(plan.ref, Access::read_only);
   if (!opened) {
@@ -297,82 +298,139 @@ int run(const WatchOptions &opt) {
     plan.length = size - plan.offset;
   }
   const unsigned width = plan.type ? value_width(*plan.type) : 0;
-  auto started = Watcher::start(std::move(*opened), plan.offset, *plan.length, width);
+  auto started = Watcher::open(std::move(*opened), plan.offset, *plan.length, width);
   if (!started) {
-    print_error(started.error().message);
+    if (started.error().code == Errc::no_space)
+      print_error(started.error().message + "; watch a part of it with --offset and --length");
+    else
+      print_error(started.error().message);
     return k_exit_failure;
   }
   Watcher &watcher = *started;
+  Printer printer(plan, watcher);
+
+  // The status for the reason `stop` is due.
+  auto stopped = [&] {
+    if (stop.reason() != StopReason::deadline)
+      return k_exit_ok;
+    printer.lifecycle(stamp_now(), "timeout", std::nullopt);
+    out.flush_if_ready();
+    return k_exit_timeout;
+  };
+  // The event, then the error line, for a segment that changed under the watch.
+  auto ended = [&](WatchState state) {
+    const Stamp when = stamp_now();
+    std::string message;
+    switch (state) {
+    case WatchState::alive:
+    case WatchState::stopped:
+      return stopped();
+    case WatchState::truncated:
+      printer.lifecycle(when, "truncated", watcher.size());
+      message = fmt::format("{} was truncated to {} bytes; the watched region ends at {}", shown,
+                            watcher.size(), watcher.offset() + watcher.length());
+      break;
+    case WatchState::removed:
+      printer.lifecycle(when, "removed", std::nullopt);
+      message = fmt::format("{} was removed", shown);
+      break;
+    case WatchState::replaced:
+      printer.lifecycle(when, "replaced", std::nullopt);
+      message = fmt::format("{} was replaced by another object", shown);
+      break;
+    }
+    out.flush();
+    if (out.abandoned())
+      return stopped();
+    print_error(message);
+    return k_exit_failure;
+  };
+
+  // The first snapshot counts against --timeout and gives way to signals: a 10 GiB sparse
+  // region takes seconds to copy.
+  auto first = watcher.take_snapshot(&stop);
+  if (!first) {
+    print_error(first.error().message);
+    return k_exit_failure;
+  }
+  if (*first != WatchState::alive)
+    return ended(*first);
   if (plan.until && reached(plan, watcher.snapshot()))
     return k_exit_ok;
 
-  Printer printer(plan, watcher);
-  Stdout &out = Stdout::get();
   std::uint64_t printed = 0;
   const auto begin = Clock::now();
-  const std::optional<Clock::time_point> deadline =
-      plan.timeout ? std::optional(launched + *plan.timeout) : std::nullopt;
   // Ticks fall on begin + k * interval: a slow tick does not shift the ones after it.
   auto next = begin + plan.interval;
   for (;;) {
-    auto now = Clock::now();
-    if (deadline && now >= *deadline) {
-      printer.lifecycle(stamp_now(), "timeout", std::nullopt);
-      out.flush();
-      return k_exit_timeout;
-    }
-    auto until = deadline ? std::min(next, *deadline) : next;
-    if (now < until) {
-      if (signals.wait(until - now) != 0)
-        return k_exit_ok;
-      continue; // re-read the clock: the deadline or the tick may be due now
-    }
+    if (stop.wait_until(next))
+      return stopped();
+    const auto now = Clock::now();
     while (next <= now)
       next += plan.interval;
 
-    auto state = watcher.poll();
+    auto state = watcher.poll(&stop);
     if (!state) {
-      print_error(state.error().message);
+      if (state.error().code == Errc::no_space)
+        print_error(state.error().message + "; watch a part of it with --offset and --length");
+      else
+        print_error(state.error().message);
       return k_exit_failure;
     }
+    if (*state != WatchState::alive)
+      return ended(*state);
     const Stamp when = stamp_now();
-    switch (*state) {
-    case WatchState::alive:
-      break;
-    case WatchState::truncated:
-      printer.lifecycle(when, "truncated", watcher.size());
-      out.flush();
-      print_error(fmt::format("{} was truncated to {} bytes; the watched region ends at {}", shown,
-                              watcher.size(), watcher.offset() + watcher.length()));
-      return k_exit_failure;
-    case WatchState::removed:
-      printer.lifecycle(when, "removed", std::nullopt);
-      out.flush();
-      print_error(fmt::format("{} was removed", shown));
-      return k_exit_failure;
-    case WatchState::replaced:
-      printer.lifecycle(when, "replaced", std::nullopt);
-      out.flush();
-      print_error(fmt::format("{} was replaced by another object", shown));
-      return k_exit_failure;
-    }
     const ChangeSet &set = watcher.changes();
     for (const Change &c : set.changes()) {
       printer.change(when, set, c);
+      if (out.abandoned())
+        return stopped();
       ++printed;
       bool done = (plan.until && values_equal(set.new_bytes(c), *plan.until)) ||
                   (plan.changes && printed >= *plan.changes);
       if (done) {
         out.flush();
-        return k_exit_ok;
+        return out.abandoned() ? stopped() : k_exit_ok;
       }
     }
     if (!set.empty()) {
       out.flush();
+      if (out.abandoned())
+        return stopped();
       // Nobody reads any more (| head): stop; main() stays quiet about EPIPE.
       if (out.failed())
         return k_exit_ok;
     }
+  }
+}
+
+int run(const WatchOptions &opt) {
+  const StopSignals signals;
+  const auto launched = Clock::now(); // --timeout counts the first snapshot too
+  Plan plan;
+  if (auto status = make_plan(opt, plan))
+    return *status;
+  Stopper stop(signals, plan.timeout ? std::optional(launched + *plan.timeout) : std::nullopt);
+  // Output waits with `stop` instead of blocking in write(2) until the watch ends; `stop`
+  // does not outlive this function, so main()'s final flush writes plainly (nothing is left).
+  Stdout &out = Stdout::get();
+  struct PlainAgain {
+    Stdout &out;
+    ~PlainAgain() { out.stop_with(nullptr); }
+  } plain_again{out};
+  out.stop_with(&stop);
+  try {
+    int status = watch(plan, stop);
+    out.flush();
+    return status;
+  } catch (const std::bad_alloc &) {
+    out.buffer().clear(); // a part of an event line at most
+    // The snapshot is checked by Watcher::open; what is left are the event lines of a huge
+    // change (twice its size in hex).
+    print_error(fmt::format("cannot hold the events of {} in memory: cannot allocate memory; "
+                            "watch a part of it with --offset and --length",
+                            escape_bytes(opt.segment)));
+    return k_exit_failure;
   }
 }
 

@@ -311,7 +311,13 @@ int run_write(const WriteOptions &o) {
       (void)handle.resize(size); // leave the segment as it was
     return fail(written.error().message);
   }
-  if (o.verbose)
+  // A --grow that extended the segment is a change of its own: -v says so, also when no byte
+  // was written (--zero at the old end, issue 8 defect 15).
+  if (o.verbose && grew)
+    Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}, growing it from {} to {} "
+                                    "bytes\n",
+                                    n, shown, offset, size, end));
+  else if (o.verbose)
     Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}\n", n, shown, offset));
   return k_exit_ok;
 }
@@ -370,7 +376,7 @@ Runner register_write(CLI::App &sub, OptionGate &gate) {
   std::string atomic_help = "Store one naturally aligned --type value with one atomic store";
   if (gate.want("--atomic"))
     sub.add_flag("--atomic", o->atomic, atomic_help);
-  std::string verbose_help = "Report the number of bytes written";
+  std::string verbose_help = "Report the number of bytes written, and any --grow";
   if (gate.want("-v,--verbose"))
     sub.add_flag("-v,--verbose", o->verbose, verbose_help);
   set_footer(sub, "write");

@@ -9,7 +9,7 @@ _shmkit_subcommands="ls create rm read write attach watch"
 # against `shmkit SUB --help`, the man pages and the zsh script.
 _shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --color -h -o -r -J -e -b -t -u -a"
 _shmkit_opts_create="--help --size --mode --from --exist-ok --hugetlb --noreserve --allocate -h -s -m"
-_shmkit_opts_rm="--help --all --type --owner --match --older-than --orphaned --dry-run --yes --force --verbose -h -a -t -u -n -y -f -v"
+_shmkit_opts_rm="--help --all --type --owner --any-owner --match --older-than --orphaned --grace --dry-run --yes --force --verbose -h -a -t -u -n -y -f -v"
 _shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze -h -s -n -f -t -c -v"
 _shmkit_opts_write="--help --offset --data --hex --file --type --endian --fill --length --zero --grow --atomic --verbose -h -s -d -x -t -n -v"
 _shmkit_opts_attach="--help --readonly --lock --prefault --timeout -h"
@@ -18,7 +18,7 @@ _shmkit_opts_watch="--help --offset --length --interval --type --count --endian 
 # Options that take a value, per subcommand (the next word is that value, not a segment).
 _shmkit_args_ls="--output -o --time-format --sort --type -t --owner -u --color"
 _shmkit_args_create="--size -s --mode -m --from"
-_shmkit_args_rm="--type -t --owner -u --match --older-than"
+_shmkit_args_rm="--type -t --owner -u --match --older-than --grace"
 _shmkit_args_read="--offset -s --length -n --format -f --type -t --count -c --endian"
 _shmkit_args_write="--offset -s --data -d --hex -x --file --type -t --endian --fill --length -n"
 _shmkit_args_attach="--timeout"
@@ -47,23 +47,89 @@ _shmkit_live_segments() {
   } | head -n "$_shmkit_max_segments"
 }
 
+# Reads the word being completed, as typed, without evaluating it (bash-completion's `dequote`
+# runs eval on it), into:
+#   _shmkit_word   the word unquoted: backslashes, '...' and "..." (an unclosed quote runs to
+#                  the end of the word)
+#   _shmkit_quote  the quote left open (' or "), or empty
+#   _shmkit_keep   how many characters of _shmkit_word precede the text readline replaces: that
+#                  text starts after the open quote, or else after the last unquoted `:` or `=`
+#                  (both are in COMP_WORDBREAKS)
+_shmkit_parse_word() { # WORD
+  local in=$1 c q="" i n=${#1} breaks=${COMP_WORDBREAKS//[^:=]/}
+  _shmkit_word="" _shmkit_keep=0
+  for ((i = 0; i < n; i++)); do
+    c=${in:i:1}
+    if [[ $q == "'" ]]; then
+      if [[ $c == "'" ]]; then q=""; else _shmkit_word+=$c; fi
+    elif [[ $q == '"' ]]; then
+      if [[ $c == '"' ]]; then
+        q=""
+      elif [[ $c == \\ && ${in:i+1:1} == [\$\`\"\\] ]]; then
+        _shmkit_word+=${in:i+1:1}
+        ((++i))
+      else
+        _shmkit_word+=$c
+      fi
+    elif [[ $c == \\ ]]; then
+      _shmkit_word+=${in:i+1:1}
+      ((++i))
+    elif [[ $c == "'" || $c == '"' ]]; then
+      q=$c
+      _shmkit_keep=${#_shmkit_word}
+    else
+      _shmkit_word+=$c
+      [[ -n $breaks && $c == ["$breaks"] ]] && _shmkit_keep=${#_shmkit_word}
+    fi
+  done
+  _shmkit_quote=$q
+}
+
+# Adds WORD (a whole word the completion offers) to COMPREPLY: the part readline replaces (after
+# _shmkit_keep), quoted for where the cursor is (printf %q, or inside the open '...' or "..."),
+# so that the completed line reads back as exactly WORD. Names in /dev/shm are planted by any
+# local user ($(...), `...`, ;, *, quotes): they are data, never word-expanded (no compgen -W on
+# them, no unquoted $(...)).
+_shmkit_add_quoted() { # WORD
+  local tail=${1:_shmkit_keep} q=""
+  case $_shmkit_quote in
+    "'") q=${tail//"'"/"'\\''"} ;;
+    '"')
+      q=${tail//\\/\\\\}
+      q=${q//\$/\\\$}
+      q=${q//\`/\\\`}
+      q=${q//\"/\\\"}
+      q=${q//!/\"\'!\'\"} ;; # history expansion: no backslash stops it inside "..."
+    *) [[ -z $tail ]] || printf -v q %q "$tail" ;;
+  esac
+  COMPREPLY+=("$q")
+}
+
 _shmkit_complete_segment() {
-  local cur=$1
-  if [[ $cur == file:* ]]; then
-    local path=${cur#file:} f
-    local IFS=$'\n'
-    for f in $(compgen -f -- "$path"); do
-      [[ -d $f ]] && f+=/
-      COMPREPLY+=("file:$f")
+  local x
+  _shmkit_parse_word "$1"
+  local word=$_shmkit_word
+  if [[ $word == file:* ]]; then
+    local path=${word#file:}
+    local -a files
+    # compgen -f takes the path literally (bash 5.2; older bash dequotes it once, so a path with
+    # quotes in it finds nothing, and runs nothing) and prints names one a line: read them
+    # without splitting or globbing.
+    mapfile -t files < <(compgen -f -- "$path")
+    for x in "${files[@]}"; do
+      [[ $x == "$path"* ]] || continue # the tail of a name with a newline in it
+      [[ -d $x ]] && x+=/
+      _shmkit_add_quoted "file:$x"
     done
     compopt -o nospace 2>/dev/null
-  elif [[ $cur == ./* || $cur == ../* || ($cur == /*/* ) ]]; then
+  elif [[ $word == ./* || $word == ../* || $word == /*/* ]]; then
     _filedir
   else
-    local IFS=$'\n'
-    COMPREPLY+=($(compgen -W "$(_shmkit_live_segments)" -- "$cur"))
-    if [[ -z $cur || file: == "$cur"* ]]; then
-      COMPREPLY+=("file:")
+    while IFS= read -r x; do
+      [[ $x == "$word"* ]] && _shmkit_add_quoted "$x"
+    done < <(_shmkit_live_segments)
+    if [[ -z $word || file: == "$word"* ]]; then
+      _shmkit_add_quoted file:
       compopt -o nospace 2>/dev/null
     fi
   fi
@@ -90,6 +156,7 @@ _shmkit_complete_list() { # CUR ITEMS
 _shmkit() {
   local cur prev words cword
   _init_completion -n =: || return
+  local _shmkit_word="" _shmkit_quote="" _shmkit_keep=0
 
   local sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -125,12 +192,15 @@ _shmkit() {
       *:--endian) COMPREPLY=($(compgen -W "little big native" -- "$cur")) ;;
       *:--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")) ;;
       *:--time-format) COMPREPLY=($(compgen -W "short full iso" -- "$cur")) ;;
-      *:--owner | *:-u) COMPREPLY=($(compgen -u -- "$cur")) ;;
+      *:--owner | *:-u)
+        local u
+        while IFS= read -r u; do _shmkit_add_quoted "$u"; done < <(compgen -u -- "$cur") ;;
       *:--from | *:--file) _filedir ;;
       *:--mode | *:-m) COMPREPLY=($(compgen -W "600 640 644 660 664 666" -- "$cur")) ;;
       *) ;;
     esac
-    if [[ -n $eq_prefix ]]; then
+    # readline replaces only what follows the `=` when `=` is in COMP_WORDBREAKS (the default).
+    if [[ -n $eq_prefix && $COMP_WORDBREAKS != *=* ]]; then
       local k
       for k in "${!COMPREPLY[@]}"; do COMPREPLY[k]=$eq_prefix${COMPREPLY[k]}; done
     fi
@@ -143,6 +213,5 @@ _shmkit() {
     return
   fi
   _shmkit_complete_segment "$cur"
-  __ltrim_colon_completions "$cur"
 }
 complete -F _shmkit shmkit

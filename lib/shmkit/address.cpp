@@ -40,10 +40,32 @@ std::size_t printable_utf8_length(std::string_view s, std::size_t i) {
   return len;
 }
 
+// unescape_bytes(), but strict: "\\x" must be followed by two hex digits. A "\\x", "\\x4" or
+// "\\xZZ" taken literally would name another object than the user meant (issue 8 defect 19f).
+Result<std::string> decode_escapes(std::string_view text) {
+  for (std::size_t i = text.find("\\x"); i != std::string_view::npos; i = text.find("\\x", i + 1)) {
+    std::size_t digits = 0;
+    while (digits < 2 && i + 2 + digits < text.size() && hex_digit_value(text[i + 2 + digits]) >= 0)
+      ++digits;
+    if (digits < 2) {
+      std::string_view shown = text.substr(i + 2, 2);
+      return make_error(Errc::invalid_argument,
+                        fmt::format("invalid escape '\\x{}' in address: \\x needs two hex digits "
+                                    "(a backslash is \\x5c)",
+                                    escape_bytes(shown)));
+    }
+    i += 3;
+  }
+  return unescape_bytes(text);
+}
+
 Result<SegmentRef> posix_ref(std::string_view name) {
   if (!name.empty() && name[0] == '/')
     name.remove_prefix(1);
-  std::string decoded = unescape_bytes(name);
+  auto unescaped = decode_escapes(name);
+  if (!unescaped)
+    return std::move(unescaped).error();
+  std::string decoded = std::move(*unescaped);
   if (auto ok = validate_posix_name(decoded); !ok)
     return std::move(ok).error();
   SegmentRef ref;
@@ -59,7 +81,10 @@ Result<SegmentRef> file_ref(std::string_view path) {
   SegmentRef ref;
   ref.kind = Kind::file;
   ref.by = SegmentRef::By::path;
-  ref.text = unescape_bytes(path);
+  auto decoded = decode_escapes(path);
+  if (!decoded)
+    return std::move(decoded).error();
+  ref.text = std::move(*decoded);
   if (ref.text.find('\0') != std::string::npos)
     return make_error(Errc::invalid_argument, "invalid file path: contains a NUL byte");
   return ref;
@@ -89,27 +114,40 @@ Result<SegmentRef> key_ref(std::string_view text, AddressUse use) {
 }
 
 Result<SegmentRef> ftok_ref(std::string_view spec) {
-  std::string path(spec);
+  // PROJ is what follows the last ':', unless that holds a '/' (then the ':' is in a directory
+  // name). It is checked before the file is looked at: a bad PROJ is a usage error, not a
+  // missing file (issue 8 defect 19e). A ':' in the file's own name is written \x3a.
+  std::string_view path_text = spec;
   int proj = 1;
   if (auto colon = spec.rfind(':'); colon != std::string_view::npos) {
     std::string_view tail = spec.substr(colon + 1);
-    if (all_digits(tail)) {
-      auto value = parse_uint(tail, "ftok project id", 255);
-      if (!value)
-        return std::move(value).error();
-      if (*value == 0)
-        return make_error(Errc::invalid_argument,
-                          "invalid ftok project id '0': must be 1..255 or one character");
-      proj = static_cast<int>(*value);
-      path = std::string(spec.substr(0, colon));
-    } else if (tail.size() == 1) {
-      proj = static_cast<unsigned char>(tail[0]);
-      path = std::string(spec.substr(0, colon));
+    if (tail.find('/') == std::string_view::npos) {
+      path_text = spec.substr(0, colon);
+      if (all_digits(tail)) {
+        auto value = parse_uint(tail, "ftok project id", 255);
+        if (!value)
+          return std::move(value).error();
+        proj = static_cast<int>(*value);
+      } else if (tail.size() == 1) {
+        proj = static_cast<unsigned char>(tail[0]);
+      } else {
+        proj = 0;
+      }
+      if (proj == 0)
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("invalid ftok project id '{}': must be 1..255 or one character",
+                        escape_bytes(tail)));
     }
   }
-  if (path.empty())
+  if (path_text.empty())
     return make_error(Errc::invalid_argument, "invalid address 'ftok:': empty path");
-  path = unescape_bytes(path);
+  auto decoded = decode_escapes(path_text);
+  if (!decoded)
+    return std::move(decoded).error();
+  std::string path = std::move(*decoded);
+  if (path.find('\0') != std::string::npos)
+    return make_error(Errc::invalid_argument, "invalid ftok path: contains a NUL byte");
   errno = 0;
   key_t key = ::ftok(path.c_str(), proj);
   if (key == -1)

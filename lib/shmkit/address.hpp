@@ -13,8 +13,10 @@ namespace shmkit {
 enum class AddressUse { existing, create };
 
 /// Parses one address: id:, key:, ftok:, posix:, file: and the shorthands. `\xHH` escapes in
-/// names and paths are decoded, so escaped names printed by ls round-trip. ftok: calls
-/// ftok(3). Fails with invalid_argument (bad grammar or name) or not_found (ftok path).
+/// names and paths are decoded, so escaped names printed by ls round-trip; a `\x` without two
+/// hex digits is refused. ftok: checks PROJ (what follows the last ':' when it has no '/'),
+/// then calls ftok(3). Fails with invalid_argument or out_of_range (bad grammar, name, escape
+/// or PROJ: all found before any syscall) or not_found (ftok path).
 Result<SegmentRef> parse_address(std::string_view text, AddressUse use = AddressUse::existing);
 
 /// Checks a POSIX name (without leading '/'): not empty, not "." or "..", no '/', at most

@@ -22,7 +22,7 @@ std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths) {
   case Kind::posix:
     return std::make_unique<PosixBackend>(paths);
   case Kind::file:
-    return std::make_unique<FileBackend>();
+    return std::make_unique<FileBackend>(paths);
   }
   return nullptr;
 }

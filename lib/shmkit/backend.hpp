@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace shmkit {
@@ -64,6 +65,12 @@ public:
   virtual int fd() const = 0;
 };
 
+/// What a listing worked around without failing. lib never prints: cmd shows the warnings.
+struct ListReport {
+  std::vector<std::string> warnings; ///< messages without the "shmkit: warning: " prefix
+  std::uint64_t unparsed_rows = 0;   ///< SysV: rows of /proc/sysvipc/shm that did not parse
+};
+
 /// One kind of shared memory.
 class Backend {
 public:
@@ -75,6 +82,8 @@ public:
   virtual Result<void> for_each(const std::function<void(SegmentInfo &&)> &visit) = 0;
   /// Every segment of this kind, collected from for_each().
   Result<std::vector<SegmentInfo>> list();
+  /// What the last for_each() (or list(), or a stat() that lists) worked around; reset by each.
+  const ListReport &report() const { return m_report; }
   /// One segment by address. Fails with not_found, permission_denied, invalid_argument.
   virtual Result<SegmentInfo> stat(const SegmentRef &ref) = 0;
   /// Creates exclusively at 0600, then fchmod/IPC_SET to spec.mode. Fails with exists (unless
@@ -87,6 +96,9 @@ public:
   /// cpid and ctime; POSIX/file dev and inode). Fails with changed when it is no longer the
   /// same segment, not_found, permission_denied.
   virtual Result<void> remove(const SegmentInfo &expected) = 0;
+
+protected:
+  ListReport m_report;
 };
 
 /// The factory: the only place that names all three backends.

@@ -5,13 +5,17 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 namespace shmkit {
@@ -19,6 +23,43 @@ namespace shmkit {
 namespace {
 
 std::string shown(const FdObject &object) { return escape_bytes(object.segment); }
+
+// An O_PATH directory fd, closed on every return path.
+class DirFd {
+public:
+  explicit DirFd(int fd) : m_fd(fd) {}
+  DirFd(const DirFd &) = delete;
+  DirFd &operator=(const DirFd &) = delete;
+  ~DirFd() {
+    if (m_fd >= 0)
+      ::close(m_fd);
+  }
+  int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+// A name nobody else can guess or have taken: a dot (hidden from ls(1) and shell globs) and
+// 128 random bits.
+std::string private_name() {
+  std::array<unsigned char, 16> bytes{};
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += static_cast<std::size_t>(n);
+  }
+  std::string name = ".shmkit-rm-";
+  for (unsigned char b : bytes)
+    name += fmt::format("{:02x}", b);
+  if (got < bytes.size()) // no getrandom: still unique to this process and moment
+    name += fmt::format("-{}-{}", ::getpid(), ::time(nullptr));
+  return name;
+}
 
 Error op_error(int err, std::string_view op, const FdObject &object) {
   return from_errno(err, fmt::format("cannot {} {}", op, shown(object)));
@@ -101,30 +142,18 @@ public:
     if (mem == MAP_FAILED)
       return op_error(errno, "map", m_object);
     std::byte *p = static_cast<std::byte *>(mem) + (offset - base);
-    bool stored = true;
-    switch (width) {
-    case 1:
-      __atomic_store_n(reinterpret_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
-                       __ATOMIC_SEQ_CST);
-      break;
-    case 2:
-      __atomic_store_n(reinterpret_cast<std::uint16_t *>(static_cast<void *>(p)),
-                       static_cast<std::uint16_t>(value), __ATOMIC_SEQ_CST);
-      break;
-    case 4:
-      __atomic_store_n(reinterpret_cast<std::uint32_t *>(static_cast<void *>(p)),
-                       static_cast<std::uint32_t>(value), __ATOMIC_SEQ_CST);
-      break;
-    case 8:
-      __atomic_store_n(reinterpret_cast<std::uint64_t *>(static_cast<void *>(p)), value,
-                       __ATOMIC_SEQ_CST);
-      break;
-    default:
-      stored = false;
-    }
+    // The object may be truncated by another process between the size check above and the
+    // store: the store then raises SIGBUS, which the guard turns into an error (issue 8
+    // defect 11). Nothing was written in that case.
+    bool stored = width == 1 || width == 2 || width == 4 || width == 8;
+    bool survived = !stored || guarded_store(p, value, width);
     ::munmap(mem, static_cast<std::size_t>(page));
     if (!stored)
       return make_error(Errc::invalid_argument, fmt::format("cannot store {} bytes atomically", width));
+    if (!survived)
+      return make_error(Errc::changed,
+                        fmt::format("cannot write {}: SIGBUS (it was truncated meanwhile, or its filesystem is full)",
+                                    shown(m_object)));
     return {};
   }
 
@@ -264,6 +293,8 @@ private:
 
 } // namespace
 
+bool is_semaphore_name(std::string_view name) { return name.substr(0, 4) == "sem."; }
+
 SegmentInfo fd_object_info(const FdObject &object, const struct stat &st) {
   SegmentInfo info;
   info.kind = object.kind;
@@ -288,10 +319,18 @@ Result<SegmentInfo> stat_fd_object(const FdObject &object) {
   struct stat st {};
   if (::lstat(object.path.c_str(), &st) != 0)
     return op_error(errno, "stat", object);
-  return fd_object_info(object, st);
+  SegmentInfo info = fd_object_info(object, st);
+  if (object.semaphore && info.oddity == Oddity::none)
+    info.oddity = Oddity::semaphore;
+  return info;
 }
 
 Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access access) {
+  // A write would corrupt the semaphore's futex word for every process that uses it.
+  if (object.semaphore && access == Access::read_write)
+    return make_error(Errc::not_supported,
+                      fmt::format("cannot open {} for writing: it is a POSIX semaphore",
+                                  shown(object)));
   int flags = (access == Access::read_write ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC |
               O_NONBLOCK | O_NOCTTY;
   int fd = ::open(object.path.c_str(), flags);
@@ -321,6 +360,11 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
 }
 
 Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &spec) {
+  if (object.semaphore)
+    return make_error(Errc::not_supported,
+                      fmt::format("cannot create {}: names starting with 'sem.' in the POSIX "
+                                  "shared memory directory belong to POSIX semaphores",
+                                  shown(object)));
   int fd = ::open(object.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     int err = errno;
@@ -362,15 +406,77 @@ Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &s
 }
 
 Result<void> remove_fd_object(const FdObject &object, const SegmentInfo &expected) {
-  struct stat st {};
-  if (::lstat(object.path.c_str(), &st) != 0)
+  std::string_view path = object.path;
+  std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string_view::npos ? std::string(".")
+                    : slash == 0                    ? std::string("/")
+                                                    : std::string(path.substr(0, slash));
+  std::string base(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  DirFd dfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.get() < 0)
     return op_error(errno, "remove", object);
-  if ((expected.ino && *expected.ino != st.st_ino) || (expected.dev && *expected.dev != st.st_dev))
+  auto replaced = [&] {
     return make_error(Errc::changed,
                       fmt::format("not removing {}: it was replaced since it was listed",
                                   shown(object)));
-  if (::unlink(object.path.c_str()) != 0)
+  };
+  auto same = [&](const struct stat &st) {
+    return !(expected.ino && *expected.ino != st.st_ino) &&
+           !(expected.dev && *expected.dev != st.st_dev);
+  };
+  struct stat st {};
+  if (::fstatat(dfd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return op_error(errno, "remove", object);
+  if (!same(st))
+    return replaced();
+  if (S_ISDIR(st.st_mode)) // what unlink(2) says, without moving the directory first
+    return op_error(EISDIR, "remove", object);
+
+  // stat-then-unlink by name would remove whatever holds the name at the moment of the
+  // unlink. Take the object off its name first: then the inode checked is the one removed.
+  std::string hidden;
+  int err = EEXIST;
+  for (int attempt = 0; attempt < 8 && err == EEXIST; ++attempt) {
+    hidden = private_name();
+    err = ::renameat2(dfd.get(), base.c_str(), dfd.get(), hidden.c_str(), RENAME_NOREPLACE) == 0
+              ? 0
+              : errno;
+  }
+  if (err == EINVAL || err == ENOSYS) {
+    // A filesystem without RENAME_NOREPLACE: the best left is to check right before unlinking.
+    if (::fstatat(dfd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      return op_error(errno, "remove", object);
+    if (!same(st))
+      return replaced();
+    if (::unlinkat(dfd.get(), base.c_str(), 0) != 0)
+      return op_error(errno, "remove", object);
+    return {};
+  }
+  if (err != 0)
+    return op_error(err, "remove", object);
+
+  // Puts whatever we moved back under its name; reports where it is when that name was
+  // taken again meanwhile.
+  auto put_back = [&](Error error) -> Error {
+    if (::renameat2(dfd.get(), hidden.c_str(), dfd.get(), base.c_str(), RENAME_NOREPLACE) != 0) {
+      int back_err = errno;
+      std::string where = fmt::format("{}/{}", escape_bytes(dir == "/" ? "" : dir), hidden);
+      error.message +=
+          back_err == EEXIST
+              ? fmt::format(", and its name was taken again before it could be put back: it is "
+                            "now {}",
+                            where)
+              : fmt::format(", and it could not be put back ({}): it is now {}",
+                            from_errno(back_err, "rename").message, where);
+    }
+    return error;
+  };
+  if (::fstatat(dfd.get(), hidden.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return put_back(op_error(errno, "remove", object));
+  if (!same(st))
+    return put_back(replaced());
+  if (::unlinkat(dfd.get(), hidden.c_str(), 0) != 0)
+    return put_back(op_error(errno, "remove", object));
   return {};
 }
 

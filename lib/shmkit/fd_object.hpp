@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace shmkit {
 
@@ -17,24 +18,38 @@ struct FdObject {
   std::string path;    ///< the path opened (e.g. /dev/shm/NAME)
   std::string segment; ///< canonical address (posix:/NAME, file:/abs/path), raw bytes
   std::string name;    ///< NAME column (/NAME, or the absolute path)
+  /// A sem.* entry of the POSIX shared memory directory, however it was addressed: shown as
+  /// a semaphore, never created, never opened for writing.
+  bool semaphore = false;
 };
+
+/// Whether `name` (one path component) is how sem_open(3) names a semaphore in /dev/shm.
+bool is_semaphore_name(std::string_view name);
 
 /// Builds a SegmentInfo from a stat result (no syscall).
 SegmentInfo fd_object_info(const FdObject &object, const struct stat &st);
 
-/// lstat()s the object. Fails with not_found, permission_denied.
+/// lstat()s the object (oddity semaphore for a regular file that object.semaphore marks).
+/// Fails with not_found, permission_denied.
 Result<SegmentInfo> stat_fd_object(const FdObject &object);
 
 /// Opens an existing regular file without creating it: O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK (a FIFO
 /// planted in /dev/shm would block a plain open), then requires S_ISREG.
-/// Fails with not_found, permission_denied, invalid_argument (not a regular file).
+/// Fails with not_found, permission_denied, not_supported (not a regular file; a semaphore
+/// opened for writing).
 Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access access);
 
 /// Creates exclusively at 0600, sizes it, optionally allocates it, then fchmods to spec.mode
 /// (shm_open honours umask, so fchmod is also what makes the modes agree with SysV).
+/// Fails with exists, permission_denied, no_space, not_supported (a semaphore's name).
 Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &spec);
 
-/// Unlinks the object after checking it is still the same inode as `expected`.
+/// Removes the object if it is still the same inode as `expected`, without a window in which
+/// an object re-created under the name could be removed instead: renames it to a private,
+/// unguessable dot-name in the same directory (RENAME_NOREPLACE), checks the inode of that
+/// name, then unlinks it, or renames it back when it is another object. Fails with not_found,
+/// permission_denied, changed (replaced; the message says where it is if its name was taken
+/// again meanwhile), io.
 Result<void> remove_fd_object(const FdObject &object, const SegmentInfo &expected);
 
 } // namespace shmkit

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <system_error>
 
@@ -11,7 +13,20 @@ namespace shmkit {
 
 namespace {
 
-Result<FdObject> locate(const SegmentRef &ref) {
+// Whether the directory part of the absolute `path` is the directory `dev_shm`: the same
+// directory inode, so that /run/shm/x, a bind mount of /dev/shm or /dev/shm/a/../x all count.
+bool in_directory(const std::string &path, const std::string &dev_shm) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return false;
+  std::string dir = slash == 0 ? std::string("/") : path.substr(0, slash);
+  struct stat here {};
+  struct stat shm {};
+  return ::stat(dir.c_str(), &here) == 0 && ::stat(dev_shm.c_str(), &shm) == 0 &&
+         here.st_dev == shm.st_dev && here.st_ino == shm.st_ino;
+}
+
+Result<FdObject> locate(const SegmentRef &ref, const Paths &paths) {
   if (ref.kind != Kind::file || ref.by != SegmentRef::By::path || ref.text.empty())
     return make_error(Errc::invalid_argument,
                       fmt::format("{} is not a file address", ref.to_string()));
@@ -27,6 +42,11 @@ Result<FdObject> locate(const SegmentRef &ref) {
     object.path.pop_back();
   object.segment = "file:" + object.path;
   object.name = object.path;
+  // file:/dev/shm/sem.NAME is the semaphore posix:/sem.NAME: the same rules apply, whatever
+  // the address form.
+  std::size_t slash = object.path.rfind('/');
+  object.semaphore = is_semaphore_name(std::string_view(object.path).substr(slash + 1)) &&
+                     in_directory(object.path, paths.dev_shm);
   return object;
 }
 
@@ -35,21 +55,21 @@ Result<FdObject> locate(const SegmentRef &ref) {
 Result<void> FileBackend::for_each(const std::function<void(SegmentInfo &&)> &) { return {}; }
 
 Result<SegmentInfo> FileBackend::stat(const SegmentRef &ref) {
-  auto object = locate(ref);
+  auto object = locate(ref, m_paths);
   if (!object)
     return std::move(object).error();
   return stat_fd_object(*object);
 }
 
 Result<SegmentInfo> FileBackend::create(const CreateSpec &spec) {
-  auto object = locate(spec.ref);
+  auto object = locate(spec.ref, m_paths);
   if (!object)
     return std::move(object).error();
   return create_fd_object(*object, spec);
 }
 
 Result<std::unique_ptr<Handle>> FileBackend::open(const SegmentRef &ref, Access access) {
-  auto object = locate(ref);
+  auto object = locate(ref, m_paths);
   if (!object)
     return std::move(object).error();
   return open_fd_object(*object, access);
@@ -60,7 +80,7 @@ Result<void> FileBackend::remove(const SegmentInfo &expected) {
   ref.kind = Kind::file;
   ref.by = SegmentRef::By::path;
   ref.text = expected.name.value_or("");
-  auto object = locate(ref);
+  auto object = locate(ref, m_paths);
   if (!object)
     return std::move(object).error();
   return remove_fd_object(*object, expected);

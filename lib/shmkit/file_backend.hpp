@@ -6,14 +6,21 @@
 namespace shmkit {
 
 /// Regular files by path; relative paths are made absolute against the current directory.
+/// A path whose directory is the POSIX shared memory directory (Paths::dev_shm, reached in
+/// any way: symbolic links, bind mounts, "..") gets the POSIX rules for its name: a sem.*
+/// entry is a semaphore (rm refuses it without --force; create and opening for writing fail).
 class FileBackend final : public Backend {
 public:
+  explicit FileBackend(Paths paths = {}) : m_paths(std::move(paths)) {}
   Kind kind() const override { return Kind::file; }
   Result<void> for_each(const std::function<void(SegmentInfo &&)> &visit) override;
   Result<SegmentInfo> stat(const SegmentRef &ref) override;
   Result<SegmentInfo> create(const CreateSpec &spec) override;
   Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;
   Result<void> remove(const SegmentInfo &expected) override;
+
+private:
+  Paths m_paths;
 };
 
 } // namespace shmkit

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,8 +55,23 @@ Result<void> prefault(const Handle &handle, const Mapping &mapping) {
 
 Result<PageLock> lock_pages(const Handle &handle, const Mapping &mapping) {
   auto held = handle.lock_pages(mapping);
-  if (!held)
+  if (!held) {
+    // SHM_LOCK refuses with EPERM both a caller who is neither owner nor creator and, without
+    // CAP_IPC_LOCK, an owner whose RLIMIT_MEMLOCK is 0 (ipc/shm.c); mlock(2) only the latter.
+    // The owner was told about capabilities although the limit is what stopped them (issue 8
+    // defect 16): name the limit and its value.
+    const SegmentInfo &info = handle.info();
+    const uid_t me = ::geteuid();
+    struct rlimit memlock {};
+    if (held.error().code == Errc::permission_denied &&
+        ::getrlimit(RLIMIT_MEMLOCK, &memlock) == 0 && memlock.rlim_cur == 0 &&
+        (info.uid == me || !info.cuid || *info.cuid == me))
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot lock {}: RLIMIT_MEMLOCK is 0 (ulimit -l); raise it, "
+                                    "or lock with CAP_IPC_LOCK",
+                                    shown(handle)));
     return held;
+  }
   if (auto ok = prefault(handle, mapping); !ok)
     return std::move(ok).error();
   return held;

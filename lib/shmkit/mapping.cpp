@@ -87,6 +87,30 @@ bool guarded_copy(void *dst, const void *src, std::size_t n) noexcept {
   return guarded([&] { std::memcpy(dst, src, n); });
 }
 
+bool guarded_store(void *p, std::uint64_t value, unsigned width) noexcept {
+  return guarded([&] {
+    switch (width) {
+    case 1:
+      __atomic_store_n(static_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
+                       __ATOMIC_SEQ_CST);
+      break;
+    case 2:
+      __atomic_store_n(static_cast<std::uint16_t *>(p), static_cast<std::uint16_t>(value),
+                       __ATOMIC_SEQ_CST);
+      break;
+    case 4:
+      __atomic_store_n(static_cast<std::uint32_t *>(p), static_cast<std::uint32_t>(value),
+                       __ATOMIC_SEQ_CST);
+      break;
+    case 8:
+      __atomic_store_n(static_cast<std::uint64_t *>(p), value, __ATOMIC_SEQ_CST);
+      break;
+    default:
+      break;
+    }
+  });
+}
+
 int guarded_compare(const void *shared, const void *snapshot, std::size_t n) noexcept {
   int result = 0;
   bool ok = guarded([&] { result = std::memcmp(shared, snapshot, n) == 0 ? 0 : 1; });

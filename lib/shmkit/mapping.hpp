@@ -106,6 +106,12 @@ std::string memlock_limit_text();
 /// false return instead of a crash. Safe to call from one thread at a time.
 bool guarded_copy(void *dst, const void *src, std::size_t n) noexcept;
 
+/// Stores `value` into the naturally aligned 1/2/4/8-byte word at p with one atomic store
+/// (__atomic_store_n, as a C program's builtin would), turning a SIGBUS (the object was
+/// truncated between the caller's size check and the store) into a false return. The caller
+/// checks width and alignment (a bad width stores nothing and returns true).
+bool guarded_store(void *p, std::uint64_t value, unsigned width) noexcept;
+
 /// Compares n bytes of shared memory with a snapshot; returns -1 on SIGBUS, else 0 when equal
 /// and 1 when different.
 int guarded_compare(const void *shared, const void *snapshot, std::size_t n) noexcept;

@@ -23,6 +23,7 @@ FdObject locate(const Paths &paths, std::string_view name) {
   object.path = paths.dev_shm + "/" + std::string(name);
   object.segment = "posix:/" + std::string(name);
   object.name = "/" + std::string(name);
+  object.semaphore = is_semaphore_name(name);
   return object;
 }
 
@@ -58,7 +59,7 @@ Result<void> PosixBackend::for_each(const std::function<void(SegmentInfo &&)> &v
     object.segment.assign("posix:/").append(name);
     object.name.assign("/").append(name);
     SegmentInfo info = fd_object_info(object, st);
-    if (info.oddity == Oddity::none && name.substr(0, 4) == "sem.")
+    if (info.oddity == Oddity::none && is_semaphore_name(name))
       info.oddity = Oddity::semaphore;
     visit(std::move(info));
   }
@@ -69,10 +70,7 @@ Result<SegmentInfo> PosixBackend::stat(const SegmentRef &ref) {
   auto object = locate(m_paths, ref);
   if (!object)
     return std::move(object).error();
-  auto info = stat_fd_object(*object);
-  if (info && info->oddity == Oddity::none && ref.text.substr(0, 4) == "sem.")
-    info->oddity = Oddity::semaphore;
-  return info;
+  return stat_fd_object(*object); // sem.* names: oddity semaphore
 }
 
 Result<SegmentInfo> PosixBackend::create(const CreateSpec &spec) {

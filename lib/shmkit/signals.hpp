@@ -1,9 +1,12 @@
-// The signals that end a command which holds or watches a segment (attach, watch).
+// The signals that end a command which holds or watches a segment (attach, watch), and the
+// stop conditions (those signals plus a deadline) that every blocking step of such a command
+// honours: waiting for the next tick, copying a large region, writing to a full pipe.
 #pragma once
 
 #include <signal.h>
 
 #include <chrono>
+#include <optional>
 
 namespace shmkit {
 
@@ -15,13 +18,65 @@ namespace shmkit {
 class StopSignals {
 public:
   StopSignals() noexcept;
+  ~StopSignals();
+  StopSignals(const StopSignals &) = delete;
+  StopSignals &operator=(const StopSignals &) = delete;
 
   /// Waits up to `timeout` (at least 0) for one of the signals. Returns its number, or 0 when
   /// the time passed or the wait was interrupted by another signal.
   int wait(std::chrono::nanoseconds timeout) const noexcept;
 
+  /// A signalfd(2) that is readable while one of the signals is pending, for poll(2); -1 when
+  /// none could be made (then poll in slices and call wait(0) between them).
+  int fd() const noexcept { return m_fd; }
+
 private:
   sigset_t m_set;
+  int m_fd = -1;
+};
+
+/// Why a Stopper says stop.
+enum class StopReason {
+  none,     ///< not (yet) due
+  signal,   ///< one of the StopSignals arrived
+  deadline, ///< the deadline passed
+};
+
+/// The stop conditions of a command that runs until stopped: its StopSignals and an optional
+/// deadline (steady clock). Long operations ask due() between their steps, and output that
+/// cannot be written waits in wait_writable() instead of blocking in write(2). Once due, it
+/// stays due (a taken signal is remembered, not lost).
+class Stopper {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit Stopper(const StopSignals &signals,
+                   std::optional<Clock::time_point> deadline = std::nullopt) noexcept
+      : m_signals(signals), m_deadline(deadline) {}
+
+  /// True once a stop signal was taken (a pending one is taken now) or the deadline passed.
+  /// Costs one system call while not due.
+  bool due() noexcept;
+  /// Waits until `until` (or the deadline, whichever is first) for a stop signal. Returns
+  /// due().
+  bool wait_until(Clock::time_point until) noexcept;
+  /// Waits with poll(2) until `fd` can take a write (POLLOUT) or a stop is due. Returns true
+  /// when it can be written (or poll reports an error or hang-up, which the write then
+  /// reports), false when a stop is due.
+  bool wait_writable(int fd) noexcept;
+
+  StopReason reason() const noexcept { return m_reason; }
+  /// The signal taken (reason() == signal), else 0.
+  int signal() const noexcept { return m_signal; }
+  std::optional<Clock::time_point> deadline() const noexcept { return m_deadline; }
+
+private:
+  bool take(int sig) noexcept;
+
+  const StopSignals &m_signals;
+  std::optional<Clock::time_point> m_deadline;
+  StopReason m_reason = StopReason::none;
+  int m_signal = 0;
 };
 
 } // namespace shmkit

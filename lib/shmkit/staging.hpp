@@ -31,16 +31,19 @@ public:
   }
   std::size_t size() const noexcept { return m_size; }
 
-  /// `size` zero bytes. Fails with no_space when the address space cannot hold them.
+  /// `size` zero bytes. Fails with no_space when the address space cannot hold them (the
+  /// message names the size and the limit hit, e.g. RLIMIT_AS).
   static Result<Staging> zeros(std::uint64_t size);
 
   /// `size` copies of `value`. Fails with no_space.
   static Result<Staging> filled(std::uint64_t size, std::byte value);
 
-  /// Reads `fd` to its end and keeps what it read, at most `limit` bytes. Fails with
-  /// out_of_range as soon as byte limit+1 arrives (at once, without reading, when `fd` is a
-  /// regular file with more than `limit` bytes left), io or another errno code when a read
-  /// fails, no_space when memory runs out. `what` names the input in messages.
+  /// Reads `fd` to its end and keeps what it read, at most `limit` bytes. The buffer starts
+  /// at what the address space allows and grows as input arrives. Fails with out_of_range as
+  /// soon as byte limit+1 arrives (at once, without reading, when `fd` is a regular file with
+  /// more than `limit` bytes left), not_supported when `fd` is a terminal (input is never
+  /// awaited from one), io or another errno code when a read fails, no_space when memory runs
+  /// out (the message names how much was read and the limit hit). `what` names the input.
   static Result<Staging> read_fd(int fd, std::uint64_t limit, std::string_view what);
 
   /// Opens `path` for reading (never a controlling tty, close-on-exec) and reads it as

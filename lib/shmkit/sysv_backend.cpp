@@ -1,5 +1,7 @@
 #include "shmkit/sysv_backend.hpp"
 
+#include "shmkit/fileio.hpp"
+#include "shmkit/limits.hpp"
 #include "shmkit/sysvipc.hpp"
 
 #include <fmt/format.h>
@@ -292,27 +294,42 @@ std::uint32_t random_key() {
   return key;
 }
 
+// Visits the rows of the shmctl(SHM_STAT_ANY) listing whose shmid is not in `seen`: the
+// segments a damaged /proc/sysvipc/shm left out (all of them when `seen` is empty).
+Result<void> visit_via_shmctl(const std::function<void(SegmentInfo &&)> &visit,
+                              std::vector<int> seen) {
+  auto listed = list_sysv_via_shmctl();
+  if (!listed)
+    return std::move(listed).error();
+  std::sort(seen.begin(), seen.end());
+  for (const auto &row : *listed)
+    if (!std::binary_search(seen.begin(), seen.end(), row.shmid))
+      visit(sysv_info(row));
+  return {};
+}
+
 } // namespace
 
 Result<void> SysvBackend::for_each(const std::function<void(SegmentInfo &&)> &visit) {
+  m_report = {};
   int fd = ::open(m_paths.sysvipc_shm.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT)
       return from_errno(errno, fmt::format("cannot open {}", m_paths.sysvipc_shm));
     // No /proc (or no sysvipc in it): the shmctl(SHM_STAT_ANY) listing needs no permission.
-    auto listed = list_sysv_via_shmctl();
-    if (!listed)
-      return std::move(listed).error();
-    for (const auto &row : *listed)
-      visit(sysv_info(row));
-    return {};
+    return visit_via_shmctl(visit, {});
   }
   // Stream: the kernel hands out a page per read(2); rows are parsed as they complete, so a
   // 30,000-segment table is never held whole (DESIGN.md section 9, and the ls benchmark's
-  // memory target).
+  // memory target). Only the shmids are kept, in case shmctl must fill in damaged rows.
   SysvipcParser parser;
-  auto on_row = [&visit](const SysvRow &row) { visit(sysv_info(row)); };
+  std::vector<int> seen;
+  auto on_row = [&visit, &seen](const SysvRow &row) {
+    seen.push_back(row.shmid);
+    visit(sysv_info(row));
+  };
   std::unique_ptr<char[]> buffer(new char[65536]);
+  Result<void> parsed;
   for (;;) {
     ssize_t n = ::read(fd, buffer.get(), 65536);
     if (n < 0 && errno == EINTR)
@@ -324,14 +341,27 @@ Result<void> SysvBackend::for_each(const std::function<void(SegmentInfo &&)> &vi
     }
     if (n == 0)
       break;
-    if (auto fed = parser.feed(std::string_view(buffer.get(), static_cast<std::size_t>(n)), on_row);
-        !fed) {
-      ::close(fd);
-      return fed;
-    }
+    parsed = parser.feed(std::string_view(buffer.get(), static_cast<std::size_t>(n)), on_row);
+    if (!parsed)
+      break;
   }
   ::close(fd);
-  return parser.finish(on_row);
+  if (parsed)
+    parsed = parser.finish(on_row);
+  // A table that does not parse must not make segments vanish silently (issue 8 defect 14):
+  // say so, and list what it left out through shmctl.
+  if (!parsed) {
+    m_report.warnings.push_back(fmt::format("{}: {}; listed through shmctl instead",
+                                            m_paths.sysvipc_shm, parsed.error().message));
+  } else if (parser.skipped() != 0) {
+    m_report.unparsed_rows = parser.skipped();
+    m_report.warnings.push_back(fmt::format(
+        "{}: {} {} could not be parsed; listed through shmctl instead", m_paths.sysvipc_shm,
+        parser.skipped(), parser.skipped() == 1 ? "row" : "rows"));
+  } else {
+    return {};
+  }
+  return visit_via_shmctl(visit, std::move(seen));
 }
 
 Result<SegmentInfo> SysvBackend::stat(const SegmentRef &ref) {
@@ -348,6 +378,89 @@ Result<SegmentInfo> SysvBackend::stat(const SegmentRef &ref) {
     return std::move(*found);
   return stat_id(*this, *id);
 }
+
+namespace {
+
+// A number from a /proc file of one number (/proc/sys/vm/nr_hugepages), or from the line
+// "Name: N ..." of /proc/meminfo; "?" when unreadable.
+std::string proc_number(const std::string &path, std::string_view field = {}) {
+  std::string text;
+  if (!read_whole_file(path, text))
+    return "?";
+  std::size_t at = 0;
+  if (!field.empty()) {
+    at = text.find(field);
+    if (at == std::string::npos)
+      return "?";
+    at += field.size();
+  }
+  std::size_t begin = text.find_first_not_of(" \t:", at);
+  std::size_t end = text.find_first_of(" \t\n", begin);
+  if (begin == std::string::npos)
+    return "?";
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+// Why shmget(2) refused to create a segment, naming the limit that was hit and its current
+// value (issue 8 defect 16): the kernel's EINVAL, ENOSPC and ENOMEM each stand for several.
+Error create_error(int err, const std::string &what, const CreateSpec &spec) {
+  const std::uint64_t size = spec.size;
+  auto limits = read_limits(Paths{});
+  if (err == EINVAL) {
+    if (limits && size < limits->shmmin)
+      return make_error(Errc::out_of_range,
+                        fmt::format("cannot create {}: size {} is below kernel SHMMIN ({} bytes)",
+                                    what, size, limits->shmmin));
+    if (limits && size > limits->shmmax)
+      return make_error(Errc::out_of_range,
+                        fmt::format("cannot create {}: size {} exceeds kernel.shmmax ({} bytes)",
+                                    what, size, limits->shmmax));
+    // ipc/shm.c backs a segment with a shmem file: at most MAX_LFS_FILESIZE (8 EiB - 1).
+    if (size > static_cast<std::uint64_t>(INT64_MAX))
+      return make_error(Errc::out_of_range,
+                        fmt::format("cannot create {}: size {} exceeds the largest shared memory "
+                                    "file the kernel can make ({} bytes)",
+                                    what, size, INT64_MAX));
+    return make_error(Errc::out_of_range,
+                      fmt::format("cannot create {}: the kernel refused size {} (invalid argument)",
+                                  what, size));
+  }
+  if (err == ENOSPC && limits) {
+    if (limits->used_ids >= limits->shmmni)
+      return make_error(Errc::no_space,
+                        fmt::format("cannot create {}: the limit of {} segments (kernel.shmmni) "
+                                    "is reached",
+                                    what, limits->shmmni));
+    const std::uint64_t page = limits->page_size;
+    const std::uint64_t pages = size / page + (size % page != 0 ? 1 : 0);
+    return make_error(Errc::no_space,
+                      fmt::format("cannot create {}: {} more pages would exceed kernel.shmall "
+                                  "({} pages of {} bytes, {} in use)",
+                                  what, pages, limits->shmall, page, limits->used_pages));
+  }
+  if (err == ENOMEM && spec.hugetlb)
+    return make_error(
+        Errc::no_space,
+        fmt::format("cannot create {}: not enough free huge pages for {} bytes (vm.nr_hugepages "
+                    "= {}, HugePages_Free = {}, Hugepagesize = {} kB)",
+                    what, size, proc_number("/proc/sys/vm/nr_hugepages"),
+                    proc_number("/proc/meminfo", "HugePages_Free:"),
+                    proc_number("/proc/meminfo", "Hugepagesize:")));
+  if (err == ENOMEM && !spec.noreserve)
+    return make_error(Errc::no_space,
+                      fmt::format("cannot create {}: {} bytes are more memory than the kernel "
+                                  "commits (vm.overcommit_memory = {}; --noreserve reserves no "
+                                  "swap)",
+                                  what, size, proc_number("/proc/sys/vm/overcommit_memory")));
+  if (err == EPERM && spec.hugetlb)
+    return make_error(Errc::permission_denied,
+                      fmt::format("cannot create {}: SHM_HUGETLB needs CAP_IPC_LOCK or the group "
+                                  "vm.hugetlb_shm_group ({})",
+                                  what, proc_number("/proc/sys/vm/hugetlb_shm_group")));
+  return from_errno(err, fmt::format("cannot create {}", what));
+}
+
+} // namespace
 
 Result<SegmentInfo> SysvBackend::create(const CreateSpec &spec) {
   const SegmentRef &ref = spec.ref;
@@ -388,11 +501,7 @@ Result<SegmentInfo> SysvBackend::create(const CreateSpec &spec) {
     }
     if (err == EEXIST)
       return make_error(Errc::exists, fmt::format("cannot create {}: already exists", what));
-    if (err == EINVAL)
-      return make_error(Errc::out_of_range,
-                        fmt::format("cannot create {}: size {} is outside SHMMIN..SHMMAX",
-                                    what, spec.size));
-    return from_errno(err, fmt::format("cannot create {}", what));
+    return create_error(err, what, spec);
   }
   // Created at 0600; now widen or narrow to the requested mode (no window with wider bits).
   struct shmid_ds ds {};

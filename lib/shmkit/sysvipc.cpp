@@ -222,11 +222,15 @@ Result<void> SysvipcParser::take_line(std::string_view line, const RowSink &on_r
   const auto *columns = reinterpret_cast<const Column *>(m_columns.data());
   for (std::size_t i = 0; i < m_columns.size(); ++i) {
     p = skip_blanks(p, end);
-    if (p == end || !take_field(columns[i], p, end, row))
+    if (p == end || !take_field(columns[i], p, end, row)) {
+      ++m_skipped;
       return {};
+    }
   }
   if (skip_blanks(p, end) == end)
     on_row(row);
+  else
+    ++m_skipped;
   return {};
 }
 

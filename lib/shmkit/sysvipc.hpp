@@ -51,10 +51,13 @@ public:
   Result<void> feed(std::string_view chunk, const RowSink &on_row);
   /// Parses a last line without a trailing newline. Fails when no header was ever seen.
   Result<void> finish(const RowSink &on_row);
+  /// How many non-blank rows after the header did not parse (and were skipped) so far.
+  std::uint64_t skipped() const { return m_skipped; }
 
 private:
   Result<void> take_line(std::string_view line, const RowSink &on_row);
   std::string m_partial;
+  std::uint64_t m_skipped = 0;
   std::vector<unsigned char> m_columns; ///< column ids from the header (empty until parsed)
 };
 

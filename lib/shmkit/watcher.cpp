@@ -4,11 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <new>
+#include <optional>
 
 namespace shmkit {
 
@@ -39,7 +42,44 @@ std::size_t first_equal(const std::byte *a, const std::byte *b, std::size_t from
   return i;
 }
 
+// RAM plus swap in bytes: no snapshot larger than that can ever be held (with
+// vm.overcommit_memory=1 the allocation itself would succeed and the copy would end in the
+// OOM killer). nullopt when unknown.
+std::optional<std::uint64_t> memory_and_swap() noexcept {
+  struct sysinfo si {};
+  if (::sysinfo(&si) != 0 || si.mem_unit == 0)
+    return std::nullopt;
+  const std::uint64_t pages = std::uint64_t{si.totalram} + si.totalswap;
+  if (pages > UINT64_MAX / si.mem_unit)
+    return std::nullopt;
+  return pages * si.mem_unit;
+}
+
+Error no_memory(std::uint64_t length, const std::string &shown, std::string_view why) {
+  Error error = make_error(Errc::no_space, fmt::format("cannot hold a {} snapshot of {} in "
+                                                       "memory: {}",
+                                                       human_size(length), shown, why));
+  error.sys_errno = ENOMEM;
+  return error;
+}
+
 } // namespace
+
+std::string human_size(std::uint64_t bytes) {
+  static constexpr const char *k_units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024)
+    return fmt::format("{} bytes", bytes);
+  unsigned unit = 0;
+  std::uint64_t scale = 1024;
+  while (unit + 1 < std::size(k_units) && bytes / scale >= 1024) {
+    scale *= 1024;
+    ++unit;
+  }
+  if (bytes % scale == 0)
+    return fmt::format("{} {}", bytes / scale, k_units[unit]);
+  return fmt::format("{:.1f} {}", static_cast<double>(bytes) / static_cast<double>(scale),
+                     k_units[unit]);
+}
 
 void ChangeSet::clear() noexcept {
   m_changes.clear();
@@ -98,8 +138,8 @@ Watcher::Watcher(std::unique_ptr<Handle> handle, std::uint64_t offset, std::uint
                  unsigned element_width)
     : m_handle(std::move(handle)), m_offset(offset), m_length(length), m_width(element_width) {}
 
-Result<Watcher> Watcher::start(std::unique_ptr<Handle> handle, std::uint64_t offset,
-                               std::uint64_t length, unsigned element_width) {
+Result<Watcher> Watcher::open(std::unique_ptr<Handle> handle, std::uint64_t offset,
+                              std::uint64_t length, unsigned element_width) {
   const std::string shown = escape_bytes(handle->info().segment);
   if (element_width != 0 && element_width != 1 && element_width != 2 && element_width != 4 &&
       element_width != 8)
@@ -118,8 +158,22 @@ Result<Watcher> Watcher::start(std::unique_ptr<Handle> handle, std::uint64_t off
                                   offset, shown, size));
   if (length > SIZE_MAX / 2)
     return make_error(Errc::out_of_range, fmt::format("cannot watch {} bytes", length));
+  // Refused up front rather than found out by the allocator (or the OOM killer).
+  if (auto room = memory_and_swap(); room && length > *room)
+    return no_memory(length, shown,
+                     fmt::format("the system has {} of memory and swap", human_size(*room)));
 
   Watcher w(std::move(handle), offset, length, element_width);
+  // Not value-initialised: a 256 MiB region is written once, by the first snapshot. The
+  // allocation may fail (RLIMIT_AS, overcommit): an error, never std::bad_alloc.
+  w.m_snapshot.reset(new (std::nothrow) std::byte[static_cast<std::size_t>(length)]);
+  if (!w.m_snapshot)
+    return no_memory(length, shown, "cannot allocate memory");
+  try {
+    w.m_scratch.resize(std::min<std::size_t>(k_block, static_cast<std::size_t>(length)));
+  } catch (const std::bad_alloc &) {
+    return no_memory(length, shown, "cannot allocate memory");
+  }
   if (region_has_holes(w.m_handle->fd(), offset, length)) {
     w.m_method = CompareMethod::read;
   } else {
@@ -128,12 +182,31 @@ Result<Watcher> Watcher::start(std::unique_ptr<Handle> handle, std::uint64_t off
       return std::move(mapping).error();
     w.m_mapping = std::move(*mapping);
   }
-  // Not value-initialised: a 256 MiB region is written once, by the first snapshot.
-  w.m_snapshot = std::make_unique_for_overwrite<std::byte[]>(static_cast<std::size_t>(length));
-  w.m_scratch.resize(std::min<std::size_t>(k_block, static_cast<std::size_t>(length)));
-  if (auto ok = w.take_snapshot(); !ok)
-    return std::move(ok).error();
   return w;
+}
+
+Result<Watcher> Watcher::start(std::unique_ptr<Handle> handle, std::uint64_t offset,
+                               std::uint64_t length, unsigned element_width) {
+  auto w = open(std::move(handle), offset, length, element_width);
+  if (!w)
+    return std::move(w).error();
+  auto state = w->take_snapshot();
+  if (!state)
+    return std::move(state).error();
+  const std::string shown = escape_bytes(w->m_handle->info().segment);
+  switch (*state) {
+  case WatchState::alive:
+    return std::move(*w);
+  case WatchState::truncated:
+    return make_error(Errc::changed, fmt::format("{} was truncated while reading (now {} bytes)",
+                                                 shown, w->size()));
+  case WatchState::removed:
+    return make_error(Errc::changed, fmt::format("{} was removed while reading", shown));
+  case WatchState::replaced:
+  case WatchState::stopped:
+    break;
+  }
+  return make_error(Errc::changed, fmt::format("{} was replaced while reading", shown));
 }
 
 Error Watcher::fault_error() const {
@@ -142,30 +215,26 @@ Error Watcher::fault_error() const {
                                 escape_bytes(m_handle->info().segment)));
 }
 
-Result<void> Watcher::take_snapshot() {
+Result<WatchState> Watcher::take_snapshot(Stopper *stop) {
   for (std::uint64_t done = 0; done < m_length;) {
+    // One system call per 256 KiB block: a 10 GiB sparse region takes seconds to copy.
+    if (stop != nullptr && stop->due())
+      return WatchState::stopped;
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(k_block, m_length - done));
     std::byte *dst = m_snapshot.get() + done;
     if (m_method == CompareMethod::mapped) {
-      if (!guarded_copy(dst, m_mapping.data() + m_offset + done, n)) {
-        auto state = after_fault(fault_error());
-        if (!state)
-          return std::move(state).error();
-        return make_error(Errc::changed,
-                          fmt::format("{} was truncated while reading (now {} bytes)",
-                                      escape_bytes(m_handle->info().segment), m_handle->size()));
-      }
+      if (!guarded_copy(dst, m_mapping.data() + m_offset + done, n))
+        return after_fault(fault_error());
     } else {
       auto got = m_handle->read_at(m_offset + done, std::span(dst, n));
-      if (!got)
+      if (!got && got.error().code != Errc::changed && got.error().code != Errc::out_of_range)
         return std::move(got).error();
-      if (*got != n)
-        return make_error(Errc::changed, fmt::format("{} was truncated while reading",
-                                                     escape_bytes(m_handle->info().segment)));
+      if (!got || *got != n)
+        return after_fault(fault_error());
     }
     done += n;
   }
-  return {};
+  return WatchState::alive;
 }
 
 Result<WatchState> Watcher::after_fault(Error error) {
@@ -181,7 +250,21 @@ Result<WatchState> Watcher::after_fault(Error error) {
   return error;
 }
 
-Result<WatchState> Watcher::poll() {
+Result<WatchState> Watcher::poll(Stopper *stop) {
+  try {
+    return compare(stop);
+  } catch (const std::bad_alloc &) {
+    m_changes.clear();
+    const std::string shown = escape_bytes(m_handle->info().segment);
+    Error error = make_error(
+        Errc::no_space,
+        fmt::format("cannot hold the changes of {} in memory: cannot allocate memory", shown));
+    error.sys_errno = ENOMEM;
+    return error;
+  }
+}
+
+Result<WatchState> Watcher::compare(Stopper *stop) {
   m_changes.clear();
   auto live = m_handle->check();
   if (!live)
@@ -200,6 +283,8 @@ Result<WatchState> Watcher::poll() {
     return WatchState::truncated;
 
   for (std::uint64_t done = 0; done < m_length;) {
+    if (stop != nullptr && stop->due())
+      return WatchState::stopped;
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(k_block, m_length - done));
     std::byte *old_bytes = m_snapshot.get() + done;
     if (m_method == CompareMethod::mapped) {

@@ -10,11 +10,13 @@
 #include "shmkit/backend.hpp"
 #include "shmkit/error.hpp"
 #include "shmkit/mapping.hpp"
+#include "shmkit/signals.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace shmkit {
@@ -74,22 +76,39 @@ enum class WatchState {
   truncated, ///< the segment no longer covers the region (size() says how large it is)
   removed,   ///< SysV marked for removal or gone; POSIX/file name unlinked
   replaced,  ///< the name now refers to another object
+  stopped,   ///< the Stopper became due first (a signal or the deadline, its reason() says);
+             ///< the snapshot may be partly updated: do not poll again
 };
 
 /// Watches [offset, offset+length) of an open segment.
 class Watcher {
 public:
   /// Takes the handle, validates the region against the segment's size, maps it (or chooses
-  /// CompareMethod::read, see there) and takes the first snapshot. element_width is 0 or
-  /// 1/2/4/8 (length must be a multiple of it). Fails with invalid_argument (empty region, bad
-  /// width), out_of_range (region past the end), changed (truncated while reading), io.
+  /// CompareMethod::read, see there) and allocates the snapshot, without reading anything yet
+  /// (take_snapshot() does). element_width is 0 or 1/2/4/8 (length must be a multiple of it).
+  /// Fails with invalid_argument (empty region, bad width), out_of_range (region past the
+  /// end), no_space (the snapshot does not fit in memory: more than the system's memory and
+  /// swap, or the allocation failed; the message names its size), io.
+  static Result<Watcher> open(std::unique_ptr<Handle> handle, std::uint64_t offset,
+                              std::uint64_t length, unsigned element_width);
+
+  /// Takes the first snapshot, block by block, asking `stop` (if any) between blocks so that
+  /// a huge or slow region neither outlives a deadline nor ignores a signal. alive when
+  /// complete; truncated, removed or replaced when the segment changed under the copy (a
+  /// SIGBUS or a short read); stopped when `stop` became due. Fails with io.
+  Result<WatchState> take_snapshot(Stopper *stop = nullptr);
+
+  /// open() and take_snapshot() without a Stopper; a segment that changed while being read
+  /// fails with changed.
   static Result<Watcher> start(std::unique_ptr<Handle> handle, std::uint64_t offset,
                                std::uint64_t length, unsigned element_width);
 
   /// Re-checks the segment (Handle::check) and compares the region with the snapshot, which
   /// then holds the new contents; changes() lists what differed. A SIGBUS while reading
-  /// becomes WatchState::truncated when the segment shrank; otherwise an io error.
-  Result<WatchState> poll();
+  /// becomes WatchState::truncated when the segment shrank; otherwise an io error. Asks
+  /// `stop` (if any) between blocks: stopped when it became due. Fails with no_space when
+  /// the changes (old and new bytes) do not fit in memory.
+  Result<WatchState> poll(Stopper *stop = nullptr);
 
   /// The changes found by the last poll() (empty unless it returned alive).
   const ChangeSet &changes() const noexcept { return m_changes; }
@@ -107,7 +126,7 @@ public:
 private:
   Watcher(std::unique_ptr<Handle> handle, std::uint64_t offset, std::uint64_t length,
           unsigned element_width);
-  Result<void> take_snapshot();
+  Result<WatchState> compare(Stopper *stop);
   // After a failed read: truncated when the segment shrank below the region, else `error`.
   Result<WatchState> after_fault(Error error);
   Error fault_error() const;
@@ -122,6 +141,9 @@ private:
   std::vector<std::byte> m_scratch;
   ChangeSet m_changes;
 };
+
+/// "300 GiB", "1.5 MiB", "512 bytes": a byte count for messages (one decimal when inexact).
+std::string human_size(std::uint64_t bytes);
 
 /// True when [offset, offset+length) of the file behind `fd` contains a hole (SEEK_HOLE), so
 /// that reading it through a mapping would allocate pages. False when unknown.

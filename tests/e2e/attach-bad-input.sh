@@ -26,8 +26,9 @@ expect_error 1 "cannot lock $seg: permission denied (SHM_LOCK needs CAP_IPC_LOCK
   as_nobody "$SHMKIT" attach "$seg" --lock --timeout 5s
 expect_eq "$(sysv_field "$id" nattch)" 0 "nothing stays attached"
 expect_eq "$("$SHMKIT" ls --noheadings --raw -o status "$seg")" - "not locked"
-# POSIX: mlock needs CAP_IPC_LOCK or room in RLIMIT_MEMLOCK.
-expect_error 1 "cannot lock posix:/shared: permission denied (mlock needs CAP_IPC_LOCK" \
+# POSIX: mlock needs CAP_IPC_LOCK or room in RLIMIT_MEMLOCK; a zero limit is named (issue 8
+# defect 16).
+expect_error 1 "cannot lock posix:/shared: RLIMIT_MEMLOCK is 0 (ulimit -l); raise it, or lock with CAP_IPC_LOCK" \
   as_nobody prlimit --memlock=0:0 "$SHMKIT" attach posix:shared --readonly --lock --timeout 5s
 expect_error 1 "cannot lock posix:/shared: 1048576 bytes exceed RLIMIT_MEMLOCK (65536 bytes)" \
   as_nobody prlimit --memlock=65536:65536 "$SHMKIT" attach posix:shared --readonly --lock \

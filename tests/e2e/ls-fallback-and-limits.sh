@@ -21,7 +21,22 @@ for res in ("SHMMNI", "SHMALL", "SHMMAX", "SHMMIN"):
 assert rows["SHMMNI"]["used"] == 1, rows["SHMMNI"]
 assert rows["SHMALL"]["used"] == 2, rows["SHMALL"]
 assert rows["DEVSHM"]["limit"] == 256 * 1024 * 1024, rows["DEVSHM"]
+# issue 8 defect 19g: every limit and use is also an exact decimal string.
+for r in rows.values():
+    for k in ("limit", "used"):
+        assert r[k + "_exact"] == (None if r[k] is None else str(r[k])), r
 PY
+# issue 8 defect 19g: SHMALL and SHMMAX above 2^53 (the kernel default) keep their exact value
+# through jq, which rounds numbers that large.
+# (Private IPC namespace: this changes no one else's limit.)
+echo 18446744073692774399 2>/dev/null >/proc/sys/kernel/shmall || true
+expect_status 0 "$SHMKIT" ls --limits --json
+expect_eq "$(jq -r '.limits[] | select(.resource == "SHMALL") | .limit_exact' "$TEST_TMP/out")" \
+  "$(cat /proc/sys/kernel/shmall)" "SHMALL exact"
+expect_eq "$(jq -r '.limits[] | select(.resource == "SHMMAX") | .limit_exact' "$TEST_TMP/out")" \
+  "$(cat /proc/sys/kernel/shmmax)" "SHMMAX exact"
+expect_eq "$(jq -c '.limits[] | select(.resource == "SHMMIN") | [.used, .used_exact]' \
+  "$TEST_TMP/out")" "[null,null]" "absent use"
 expect_status 0 "$SHMKIT" ls --limits --noheadings --raw
 grep -q '^DEVSHM ' "$TEST_TMP/out" || fail "no DEVSHM row"
 

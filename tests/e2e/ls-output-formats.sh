@@ -36,6 +36,20 @@ id:$b sysv" "aligned table, --type"
 expect_status 0 "$SHMKIT" ls -o +CTIME,ID
 expect_eq "$(head -n 1 "$TEST_TMP/out" | tr -s ' ')" "SEGMENT TYPE KEY PERMS OWNER SIZE NATTCH CPID LPID STATUS CTIME ID" "+COLS"
 
+# issue 8 defect 19b: a column named twice is shown once, at its first place, in every format
+# (JSON object keys must be unique); +COLS naming a default column does not repeat it.
+expect_status 0 "$SHMKIT" ls --json -o segment,size,SEGMENT,size "id:$a"
+expect_eq "$(cat "$TEST_TMP/out")" "{\"segments\": [
+  {\"segment\": \"id:$a\", \"size\": 1536}
+]}" "json without duplicate keys"
+expect_status 0 "$SHMKIT" ls --raw -o segment,segment,size "id:$a"
+expect_eq "$(cat "$TEST_TMP/out")" "SEGMENT SIZE
+id:$a 1.5K" "raw without duplicate columns"
+expect_status 0 "$SHMKIT" ls --export -o segment,segment "id:$a"
+expect_eq "$(cat "$TEST_TMP/out")" "SEGMENT=\"id:$a\"" "export without duplicate pairs"
+expect_status 0 "$SHMKIT" ls -o +KEY,ID,id
+expect_eq "$(head -n 1 "$TEST_TMP/out" | tr -s ' ')" "SEGMENT TYPE KEY PERMS OWNER SIZE NATTCH CPID LPID STATUS ID" "+COLS with a default column"
+
 expect_status 0 "$SHMKIT" ls --owner nobody --noheadings
 expect_eq "$(cat "$TEST_TMP/out")" "" "nobody owns nothing"
 expect_status 0 "$SHMKIT" ls --owner 0 --noheadings --raw -o segment --type posix

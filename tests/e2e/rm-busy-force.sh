@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016
 # A segment in use (SysV attached; POSIX/file mapped or open) is refused with exit 1 and a
-# message naming it and its users, unless --force. SysV removal of an attached segment only
+# message naming it and its users, unless --force. The message says how: SysV attaches (the
+# kernel's nattch), or for POSIX/file the processes that map it (ls's NATTCH) and those that only
+# hold it open (issue 8 defect 20). SysV removal of an attached segment only
 # marks it: key 0 and perms with SHM_DEST (01000) in /proc/sysvipc/shm, "dest" in ipcs.
 source "$(dirname "$0")/common.sh"
 
@@ -28,9 +30,9 @@ attacher=$!
 on_exit "kill $attacher"
 wait_for '[[ "$(sysv_field "$id" nattch)" == 1 ]]'
 
-expect_error 1 "cannot remove $seg: in use by 1 process (use --force)" "$SHMKIT" rm "$seg"
-expect_error 1 "cannot remove $seg: in use by 1 process (use --force)" "$SHMKIT" rm --all --yes
-expect_error 1 "cannot remove $seg: in use by 1 process (use --force)" "$SHMKIT" rm -n "$seg"
+expect_error 1 "cannot remove $seg: in use (1 attach; use --force)" "$SHMKIT" rm "$seg"
+expect_error 1 "cannot remove $seg: in use (1 attach; use --force)" "$SHMKIT" rm --all --yes
+expect_error 1 "cannot remove $seg: in use (1 attach; use --force)" "$SHMKIT" rm -n "$seg"
 expect_eq "$(sysv_field "$id" key) $(sysv_field "$id" perms)" "145 640" "still there, unmarked"
 
 expect_status 0 "$SHMKIT" rm --force -v "$seg"
@@ -71,8 +73,9 @@ wait_for 'grep -q "$TEST_TMP/f.bin" "/proc/$m2/maps"'
 
 expect_status 1 "$SHMKIT" rm posix:/held "$TEST_TMP/f.bin"
 expect_eq "$(cat "$TEST_TMP/err")" \
-  "shmkit: error: cannot remove posix:/held: in use by 1 process (use --force)
-shmkit: error: cannot remove file:$TEST_TMP/f.bin: in use by 2 processes (use --force)" "refusals"
+  "shmkit: error: cannot remove posix:/held: in use (0 mapping, 1 holding it open; use --force)
+shmkit: error: cannot remove file:$TEST_TMP/f.bin: in use (2 mapping, 0 holding it open; use --force)" \
+  "refusals" # issue 8 defect 20
 [[ -e /dev/shm/held && -e $TEST_TMP/f.bin ]] || fail "removed without --force"
 expect_status 0 "$SHMKIT" rm -f posix:/held "$TEST_TMP/f.bin"
 [[ ! -e /dev/shm/held && ! -e $TEST_TMP/f.bin ]] || fail "--force did not remove"

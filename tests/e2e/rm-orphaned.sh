@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016
 # --orphaned: a SysV segment with nattch 0 whose creator is gone; a POSIX object no process
-# maps or holds open. Attached, mapped, open, or created by a live process: kept.
+# maps or holds open. Attached, mapped, open, or created by a live process: kept. All of these
+# segments are fresh, so the grace period is off (--grace 0s; rm-orphaned-grace.sh tests it).
 source "$(dirname "$0")/common.sh"
 
 # wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most). Callers
@@ -57,15 +58,15 @@ on_exit "kill $mapper"
 wait_for '[[ "$(readlink "/proc/$holder/fd/3" 2>/dev/null)" == /dev/shm/held ]]'
 wait_for '[[ -e $TEST_TMP/mapped.ready ]]'
 
-expect_status 0 "$SHMKIT" rm --all --orphaned --dry-run
+expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s --dry-run
 expect_eq "$(cat "$TEST_TMP/out")" "$orphan"$'\nposix:/unused' "orphans while users run"
-expect_status 0 "$SHMKIT" rm --all --orphaned --yes -v
+expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s --yes -v
 expect_eq "$(cat "$TEST_TMP/out")" "removed $orphan"$'\nremoved posix:/unused' "orphans removed"
 expect_eq "$(ls -A /dev/shm)" $'held\nmapped' "users' objects kept"
 
 # Once the users are gone, the rest is orphaned too.
 kill "$creator" "$attacher" "$holder" "$mapper"
 wait "$creator" "$attacher" "$holder" "$mapper" 2>/dev/null || true
-expect_status 0 "$SHMKIT" rm --all --orphaned -n
+expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s -n
 expect_eq "$(sort <"$TEST_TMP/out")" "$(printf '%s\n' "$alive" "$attached" posix:/held posix:/mapped | sort)" \
   "everything orphaned after the users exit"

@@ -84,6 +84,38 @@ TEST_CASE("shmkit::parse_address") {
     bad("ftok:/etc/passwd:0", Errc::invalid_argument,
         "invalid ftok project id '0': must be 1..255 or one character");
     bad("ftok:", Errc::invalid_argument, "invalid address 'ftok:': empty path");
+    // issue 8 defect 19e: PROJ is checked before the file is looked at.
+    bad("ftok:/etc/hostname:0x41", Errc::invalid_argument,
+        "invalid ftok project id '0x41': must be 1..255 or one character");
+    bad("ftok:/nonexistent/x:AB", Errc::invalid_argument,
+        "invalid ftok project id 'AB': must be 1..255 or one character");
+    bad("ftok:/nonexistent/x:", Errc::invalid_argument,
+        "invalid ftok project id '': must be 1..255 or one character");
+    bad("ftok:/nonexistent/x:300", Errc::out_of_range,
+        "invalid ftok project id '300': larger than 255");
+    // A ':' before a '/' belongs to the path; one in the file name is written \x3a.
+    bad("ftok:/nonexistent:dir/x", Errc::not_found,
+        "cannot compute ftok key of /nonexistent:dir/x: no such file or directory");
+    bad("ftok:/nonexistent/a\\x3ab", Errc::not_found,
+        "cannot compute ftok key of /nonexistent/a:b: no such file or directory");
+  }
+  SUBCASE("bad escapes are refused, not taken literally") {
+    // issue 8 defect 19f
+    const char *tail = ": \\x needs two hex digits (a backslash is \\x5c)";
+    bad("posix:a\\x", Errc::invalid_argument,
+        std::string("invalid escape '\\x' in address") + tail);
+    bad("posix:a\\x4", Errc::invalid_argument,
+        std::string("invalid escape '\\x4' in address") + tail);
+    bad("a\\xZZ", Errc::invalid_argument, std::string("invalid escape '\\xZZ' in address") + tail);
+    bad("a\\x4Zb", Errc::invalid_argument, std::string("invalid escape '\\x4Z' in address") + tail);
+    bad("file:/tmp/a\\xg0", Errc::invalid_argument,
+        std::string("invalid escape '\\xg0' in address") + tail);
+    bad("ftok:/tmp/\\x:A", Errc::invalid_argument,
+        std::string("invalid escape '\\x' in address") + tail);
+    bad("posix:a\\x\n", Errc::invalid_argument,
+        std::string("invalid escape '\\x\\x0a' in address") + tail);
+    CHECK(ok("posix:a\\x5cxZZ").text == "a\\xZZ"); // an escaped backslash stays literal
+    CHECK(ok("posix:a\\b").text == "a\\b");        // a backslash not before x is kept
   }
   SUBCASE("bad keys and ids") {
     bad("key:0x100000000", Errc::out_of_range, "invalid key '0x100000000': larger than 4294967295");

@@ -217,7 +217,93 @@ TEST_CASE("shmkit::Staging::read_fd grows the buffer when address space is limit
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+// Runs `body` in a child whose address space has only `headroom` bytes left; returns its exit
+// status (3: the set-up failed).
+template <typename Body> int with_headroom(std::size_t headroom, Body body) {
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    long vm_kib = 0;
+    if (FILE *f = std::fopen("/proc/self/status", "r")) {
+      char line[256];
+      while (std::fgets(line, sizeof line, f) != nullptr)
+        if (std::sscanf(line, "VmSize: %ld kB", &vm_kib) == 1)
+          break;
+      std::fclose(f);
+    }
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(vm_kib) * 1024 + headroom;
+    if (vm_kib == 0 || ::setrlimit(RLIMIT_AS, &limit) != 0)
+      ::_exit(3);
+    ::_exit(body());
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("shmkit::Staging::read_fd sizes the stage to the address space left") {
+  // issue 8 defect 19c: 3 bytes from a pipe with less address space left than the 64 MiB
+  // the stage used to start with.
+  CHECK(with_headroom(std::size_t{16} << 20, [] {
+          int fds[2];
+          if (::pipe(fds) != 0 || ::write(fds[1], "abc", 3) != 3)
+            return 3;
+          ::close(fds[1]);
+          auto s = Staging::read_fd(fds[0], std::uint64_t{1} << 40, "standard input");
+          return s.has_value() && text(*s) == "abc" ? 0 : 1;
+        }) == 0);
+  // issue 8 defect 10: more input than memory is a message naming the limit, not an abort.
+  CHECK(with_headroom(std::size_t{16} << 20, [] {
+          int fds[2];
+          if (::pipe(fds) != 0)
+            return 3;
+          pid_t writer = ::fork();
+          if (writer == 0) {
+            ::close(fds[0]);
+            static char block[1 << 16];
+            for (int i = 0; i < 1024; ++i) // 64 MiB
+              if (::write(fds[1], block, sizeof block) != static_cast<ssize_t>(sizeof block))
+                ::_exit(0);
+            ::_exit(0);
+          }
+          ::close(fds[1]);
+          auto s = Staging::read_fd(fds[0], std::uint64_t{1} << 40, "standard input");
+          ::close(fds[0]);
+          int status = 0;
+          ::waitpid(writer, &status, 0);
+          if (s.has_value() || s.error().code != Errc::no_space)
+            return 1;
+          const std::string &m = s.error().message;
+          return m.starts_with("cannot stage more than ") &&
+                         m.find(" bytes of standard input in memory: the address space is "
+                                "limited to ") != std::string::npos &&
+                         m.ends_with(" bytes (RLIMIT_AS, ulimit -v)")
+                     ? 0
+                     : 2;
+        }) == 0);
+}
 #endif
+
+TEST_CASE("shmkit::Staging::read_fd never waits on a terminal") {
+  // issue 8 defect 19d: the rule write and create share.
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+    MESSAGE("no pty available");
+    return;
+  }
+  int tty = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  REQUIRE(tty >= 0);
+  auto s = Staging::read_fd(tty, 100, "standard input");
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().code == Errc::not_supported);
+  CHECK(s.error().message ==
+        "cannot read standard input: it is a terminal (pipe the data in, or name a file)");
+  ::close(tty);
+  ::close(master);
+}
 
 TEST_CASE("shmkit::Staging::read_file") {
   SUBCASE("contents") {

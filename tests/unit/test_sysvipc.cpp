@@ -1,5 +1,7 @@
 #include "shmkit/sysvipc.hpp"
 
+#include "shmkit/backend.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -9,8 +11,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace shmkit;
 
@@ -203,6 +208,33 @@ this is not a row
     REQUIRE(rows->size() == 2);
     CHECK((*rows)[0].shmid == 1);
     CHECK((*rows)[1].shmid == 9);
+  }
+
+  SUBCASE("the incremental parser counts the rows it skipped (issue 8 defect 14)") {
+    // The same rows as above, fed in pieces of 7 bytes; the blank line is not counted.
+    const std::string text = table(
+        k_header14,
+        R"(         1          1   600                  4096     1     1      0     0     0     0     0          0          0          5
+this is not a row
+
+         2          2   600                  4096     1     1      0     0     0     0     0          0
+         3          3   600                 4096x     1     1      0     0     0     0     0          0          0          5
+         4          4   800                  4096     1     1      0     0     0     0     0          0          0          5
+         5          5   600                  4096     1     1      0     0     0     0     0          0          0          5      7
+         6         -6   600                  4096     1     1      0     0     0     0     0          0          0          5
+         7          7   600                  4096    -1     1      0     0     0     0     0          0          0          5
+4294967296          8   600                  4096     1     1      0     0     0     0     0          0          0          5
+         9          9   600                  4096     1     1      0     0     0     0     0          0          0          5
+garbage without a newline)");
+    SysvipcParser parser;
+    std::vector<int> ids;
+    auto keep = [&ids](const SysvRow &row) { ids.push_back(row.shmid); };
+    for (std::size_t at = 0; at < text.size(); at += 7)
+      REQUIRE(parser.feed(std::string_view(text).substr(at, 7), keep));
+    CHECK(parser.skipped() == 8);
+    REQUIRE(parser.finish(keep));
+    CHECK(parser.skipped() == 9);
+    CHECK(ids == std::vector<int>{1, 9});
   }
 
   SUBCASE("no trailing newline") {
@@ -413,5 +445,102 @@ TEST_CASE("shmkit::list_sysv_via_shmctl") {
     REQUIRE(shmctl(segment.shmid, IPC_RMID, nullptr) == 0);
     segment.removed = true;
     compare(true);
+  }
+}
+
+// issue 8 defect 14: rows of /proc/sysvipc/shm that do not parse made SysV segments vanish
+// silently. Now the listing counts them, reports a warning, and fills in through shmctl.
+TEST_CASE("shmkit::SysvBackend lists through shmctl when /proc/sysvipc/shm is damaged") {
+  SegmentGuard in_table;
+  in_table.shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | IPC_EXCL | 0600);
+  REQUIRE(in_table.shmid >= 0);
+  SegmentGuard left_out;
+  left_out.shmid = shmget(IPC_PRIVATE, 12288, IPC_CREAT | IPC_EXCL | 0600);
+  REQUIRE(left_out.shmid >= 0);
+
+  char path[] = "/tmp/shmkit-sysvipc.XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  struct Unlink {
+    const char *path;
+    ~Unlink() { unlink(path); }
+  } unlink_fixture{path};
+  Paths paths;
+  paths.sysvipc_shm = path;
+
+  // Lists this test's two segments, sorted by shmid, each exactly once.
+  auto list = [&](Backend &backend, std::vector<SegmentInfo> &mine) {
+    auto done = backend.for_each([&](SegmentInfo &&info) {
+      if (info.id == in_table.shmid || info.id == left_out.shmid)
+        mine.push_back(std::move(info));
+    });
+    REQUIRE(done);
+    std::sort(mine.begin(), mine.end(),
+              [](const SegmentInfo &a, const SegmentInfo &b) { return a.id < b.id; });
+    REQUIRE(mine.size() == 2);
+    CHECK(mine[0].id != mine[1].id);
+  };
+  auto size_of = [&](const std::vector<SegmentInfo> &mine, int shmid) {
+    for (const auto &info : mine)
+      if (info.id == shmid)
+        return info.size;
+    return std::uint64_t{0};
+  };
+
+  SUBCASE("a damaged row") {
+    // in_table's row is good (size 777 marks it as read from the file); the other row is not.
+    std::ofstream(path) << k_header14 << "         0 " << in_table.shmid
+                        << "   600   777     1     1      0     0     0     0     0          0"
+                           "          0          5\n"
+                        << "         0 " << left_out.shmid
+                        << "   600   12288x    1     1      0     0     0     0     0          0"
+                           "          0          5\n";
+    auto backend = make_backend(Kind::sysv, paths);
+    std::vector<SegmentInfo> mine;
+    list(*backend, mine);
+    CHECK(size_of(mine, in_table.shmid) == 777);
+    CHECK(size_of(mine, left_out.shmid) == 12288);
+    CHECK(backend->report().unparsed_rows == 1);
+    CHECK(backend->report().warnings ==
+          std::vector<std::string>{std::string(path) +
+                                   ": 1 row could not be parsed; listed through shmctl instead"});
+
+    // The report belongs to the last listing: an intact table clears it.
+    std::ofstream(path) << k_header14;
+    std::vector<SegmentInfo> again;
+    REQUIRE(backend->for_each([&](SegmentInfo &&info) { again.push_back(std::move(info)); }));
+    CHECK(backend->report().unparsed_rows == 0);
+    CHECK(backend->report().warnings.empty());
+  }
+
+  SUBCASE("a header that does not parse") {
+    std::ofstream(path) << "this is no header\n";
+    auto backend = make_backend(Kind::sysv, paths);
+    std::vector<SegmentInfo> mine;
+    list(*backend, mine);
+    CHECK(size_of(mine, in_table.shmid) == 4096);
+    CHECK(size_of(mine, left_out.shmid) == 12288);
+    CHECK(backend->report().unparsed_rows == 0);
+    CHECK(backend->report().warnings ==
+          std::vector<std::string>{std::string(path) +
+                                   ": cannot parse sysvipc shm table: missing header; listed "
+                                   "through shmctl instead"});
+  }
+
+  SUBCASE("an intact table warns about nothing") {
+    std::ofstream(path) << k_header14 << "         0 " << in_table.shmid
+                        << "   600   777     1     1      0     0     0     0     0          0"
+                           "          0          5\n";
+    auto backend = make_backend(Kind::sysv, paths);
+    std::vector<SegmentInfo> mine;
+    REQUIRE(backend->for_each([&](SegmentInfo &&info) {
+      if (info.id == in_table.shmid || info.id == left_out.shmid)
+        mine.push_back(std::move(info));
+    }));
+    // Only what the file says: a row it lacks is not looked for when nothing failed to parse.
+    REQUIRE(mine.size() == 1);
+    CHECK(mine[0].size == 777);
+    CHECK(backend->report().warnings.empty());
   }
 }

@@ -329,3 +329,126 @@ TEST_CASE("shmkit::StopSignals") {
   CHECK(signals.wait(std::chrono::seconds(5)) == SIGHUP);
   CHECK(signals.wait(std::chrono::milliseconds(-5)) == 0);
 }
+
+TEST_CASE("shmkit::Stopper") {
+  using Clock = std::chrono::steady_clock;
+  ::signal(SIGHUP, SIG_DFL);
+  StopSignals signals;
+  REQUIRE(signals.fd() >= 0);
+
+  SUBCASE("a deadline, also inside wait_until") {
+    Stopper stop(signals, Clock::now() + std::chrono::milliseconds(30));
+    CHECK_FALSE(stop.due());
+    CHECK(stop.reason() == StopReason::none);
+    CHECK(stop.wait_until(Clock::now() + std::chrono::seconds(5)));
+    CHECK(stop.reason() == StopReason::deadline);
+    CHECK(stop.due()); // sticky
+    Stopper none(signals);
+    CHECK_FALSE(none.wait_until(Clock::now() + std::chrono::milliseconds(5)));
+  }
+  SUBCASE("a signal is taken and remembered") {
+    Stopper stop(signals);
+    ::kill(::getpid(), SIGHUP);
+    CHECK(stop.due());
+    CHECK(stop.reason() == StopReason::signal);
+    CHECK(stop.signal() == SIGHUP);
+    CHECK(stop.due());
+    CHECK(signals.wait(std::chrono::nanoseconds(0)) == 0); // taken, not pending any more
+  }
+  // issue 8 defect 9: waiting for a full pipe ends at the deadline or at a stop signal.
+  SUBCASE("wait_writable on a full pipe") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    ::fcntl(fds[1], F_SETFL, O_NONBLOCK); // our own pipe, only to fill it here
+    std::vector<char> chunk(4096, 'x');
+    while (::write(fds[1], chunk.data(), chunk.size()) > 0) {
+    }
+    auto before = Clock::now();
+    Stopper late(signals, before + std::chrono::milliseconds(50));
+    CHECK_FALSE(late.wait_writable(fds[1]));
+    CHECK(late.reason() == StopReason::deadline);
+    CHECK(Clock::now() - before >= std::chrono::milliseconds(45));
+
+    Stopper stopped(signals);
+    ::kill(::getpid(), SIGHUP);
+    CHECK_FALSE(stopped.wait_writable(fds[1]));
+    CHECK(stopped.reason() == StopReason::signal);
+
+    // One page read: writable again, for a write of up to PIPE_BUF bytes.
+    REQUIRE(::read(fds[0], chunk.data(), chunk.size()) == 4096);
+    Stopper fine(signals, Clock::now() + std::chrono::seconds(5));
+    CHECK(fine.wait_writable(fds[1]));
+    CHECK(fine.reason() == StopReason::none);
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+}
+
+// issue 8 defect 12: the first snapshot and each comparison give way to a due Stopper.
+TEST_CASE("shmkit::Watcher gives way to a Stopper") {
+  ::signal(SIGHUP, SIG_DFL);
+  StopSignals signals;
+  TempDir dir;
+  for (bool dense : {true, false}) {
+    CAPTURE(dense);
+    std::string path = make_file(dir, dense ? "dense" : "sparse", 4 << 20, dense);
+    auto opened = Watcher::open(open_file(path), 0, 4 << 20, 0);
+    REQUIRE(opened.has_value());
+    Stopper expired(signals, std::chrono::steady_clock::now());
+    auto state = opened->take_snapshot(&expired);
+    REQUIRE(state.has_value());
+    CHECK(*state == WatchState::stopped);
+    CHECK(expired.reason() == StopReason::deadline);
+
+    Stopper stop(signals);
+    state = opened->take_snapshot(&stop);
+    REQUIRE(state.has_value());
+    CHECK(*state == WatchState::alive);
+    state = opened->poll(&stop);
+    REQUIRE(state.has_value());
+    CHECK(*state == WatchState::alive);
+    ::kill(::getpid(), SIGHUP);
+    poke(path, 100, "x");
+    state = opened->poll(&stop);
+    REQUIRE(state.has_value());
+    CHECK(*state == WatchState::stopped);
+    CHECK(stop.signal() == SIGHUP);
+  }
+}
+
+// issue 8 defect 13: a truncation during the first snapshot is a state, not an error.
+TEST_CASE("shmkit::Watcher truncated during the first snapshot") {
+  TempDir dir;
+  for (bool dense : {true, false}) {
+    CAPTURE(dense);
+    std::string path = make_file(dir, dense ? "dense" : "sparse", 1 << 20, dense);
+    auto opened = Watcher::open(open_file(path), 0, 1 << 20, 0);
+    REQUIRE(opened.has_value());
+    CHECK(opened->method() == (dense ? CompareMethod::mapped : CompareMethod::read));
+    REQUIRE(::truncate(path.c_str(), 300000) == 0); // inside the second block
+    auto state = opened->take_snapshot();
+    REQUIRE(state.has_value());
+    CHECK(*state == WatchState::truncated);
+    CHECK(opened->size() == 300000);
+  }
+}
+
+// issue 8 defect 10: a snapshot that cannot be held is an error that names its size.
+TEST_CASE("shmkit::Watcher::open refuses a snapshot larger than memory") {
+  CHECK(human_size(0) == "0 bytes");
+  CHECK(human_size(1023) == "1023 bytes");
+  CHECK(human_size(1024) == "1 KiB");
+  CHECK(human_size(1536) == "1.5 KiB");
+  CHECK(human_size(std::uint64_t{300} << 30) == "300 GiB");
+  CHECK(human_size(std::uint64_t{2} << 60) == "2 EiB");
+
+  TempDir dir;
+  std::string path = make_file(dir, "huge", 4096, false);
+  if (::truncate(path.c_str(), off_t{1} << 42) != 0) // 4 TiB, sparse
+    return;                                          // a file system without such files
+  auto opened = Watcher::open(open_file(path), 0, std::uint64_t{1} << 42, 0);
+  REQUIRE_FALSE(opened.has_value());
+  CHECK(opened.error().code == Errc::no_space);
+  CHECK(opened.error().message.starts_with("cannot hold a 4 TiB snapshot of file:" + path +
+                                           " in memory: the system has "));
+}

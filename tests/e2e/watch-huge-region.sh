@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A region too large to snapshot is refused with a message that names its size (exit 1, never
+# std::bad_alloc and status 134), and a slow first snapshot gives way to --timeout and to the
+# stop signals.
+source "$(dirname "$0")/common.sh"
+
+# RAM plus swap, in bytes.
+memory=$(awk '/^(MemTotal|SwapTotal):/ { kb += $2 } END { printf "%.0f", kb * 1024 }' /proc/meminfo)
+hint="; watch a part of it with --offset and --length"
+
+# issue 8 defect 10: larger than the machine's memory and swap: refused before anything is
+# allocated or read (sparse objects may be far larger than their tmpfs).
+"$SHMKIT" create posix:h --size 300G >/dev/null
+if ((memory < 300 * 1024 * 1024 * 1024)); then
+  expect_error 1 "cannot hold a 300 GiB snapshot of posix:/h in memory: the system has " \
+    "$SHMKIT" watch posix:h
+  [[ $(cat "$TEST_TMP/err") == *" of memory and swap$hint" ]] ||
+    fail "300G message: $(cat "$TEST_TMP/err")"
+fi
+
+# issue 8 defect 10: the allocation itself fails (here RLIMIT_AS, as under prlimit or ulimit
+# -v): the same kind of message, status 1. AddressSanitizer reserves terabytes of address
+# space at start-up, so a sanitized binary cannot run under an address space limit at all.
+if ldd "$SHMKIT" 2>/dev/null | grep -q libasan; then
+  echo "note: sanitized binary, RLIMIT_AS case skipped" >&2
+else
+  expect_error 1 "cannot hold a 2 GiB snapshot of posix:/h in memory: cannot allocate memory$hint" \
+    prlimit --as=$((1024 * 1024 * 1024)) "$SHMKIT" watch posix:h --length 2G
+  expect_eq "$(wc -l <"$TEST_TMP/err")" 1 "one error line"
+fi
+
+# The slow cases copy a sparse 4 GiB region (reading holes allocates nothing in the object, but
+# the snapshot is real memory): only where that is a small part of memory.
+((memory >= 8 * 1024 * 1024 * 1024)) || skip "less than 8 GiB of memory and swap"
+"$SHMKIT" create posix:slow --size 4G >/dev/null
+
+# issue 8 defect 12: --timeout counts the first snapshot, and the copy stops at the deadline
+# instead of going on for seconds: status 124 and a timeout event, about on time.
+start=$(date +%s%N)
+expect_status 124 "$SHMKIT" watch posix:slow --timeout 200ms --json
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "$(jq -c '{event, offset, length, old, new}' "$TEST_TMP/out")" \
+  '{"event":"timeout","offset":0,"length":4294967296,"old":null,"new":null}' "timeout event"
+[[ ! -s $TEST_TMP/err ]] || fail "stderr: $(cat "$TEST_TMP/err")"
+((elapsed_ms < 1500)) || fail "--timeout 200ms during the first snapshot took ${elapsed_ms} ms"
+
+# issue 8 defect 12: a stop signal during the first snapshot ends the watch at once, with
+# status 0 and no output.
+"$SHMKIT" watch posix:slow >"$TEST_TMP/events" 2>"$TEST_TMP/err" &
+watch=$!
+on_exit "kill -KILL $watch"
+# The snapshot is under way once the process holds some of it.
+for ((i = 0; i < 500; i++)); do
+  rss=$(awk '/^RssAnon:/ { print $2 }' "/proc/$watch/status" 2>/dev/null || echo 0)
+  ((rss > 65536)) && break
+  sleep 0.01
+done
+start=$(date +%s%N)
+kill -TERM "$watch"
+status=0
+wait "$watch" || status=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "$status" 0 "status after SIGTERM during the first snapshot"
+[[ ! -s $TEST_TMP/events && ! -s $TEST_TMP/err ]] || fail "output after SIGTERM"
+((elapsed_ms < 1000)) || fail "SIGTERM during the first snapshot took ${elapsed_ms} ms"
