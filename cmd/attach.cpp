@@ -208,4 +208,9 @@ Runner register_attach(CLI::App &sub, OptionGate &gate) {
   return [opt] { return run(*opt); };
 }
 
+const Command &attach_command() {
+  static const Command command{"attach", "Map a segment and hold it until a signal, timeout or removal", {}, nullptr, register_attach};
+  return command;
+}
+
 } // namespace shmkit::cli

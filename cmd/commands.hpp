@@ -1,27 +1,18 @@
-// The subcommands. Each cmd/<sub>.cpp defines register_<sub>(), which adds the subcommand's
-// options to `sub` (those the OptionGate wants, see gate.hpp) (an options struct owned by the returned runner) and returns the runner.
-// main() builds only the invoked subcommand's options: start-up cost (DESIGN.md section 9).
+// The subcommands. Each cmd/<sub>.cpp defines <sub>_command(): its name, description, option
+// table and plan function (command.hpp). main() builds only the invoked subcommand's options:
+// start-up cost (DESIGN section 9 of the README's design notes, cmd/README.md).
 #pragma once
 
-#include <functional>
-
-namespace CLI {
-class App;
-}
+#include "command.hpp"
 
 namespace shmkit::cli {
 
-class OptionGate;
-
-/// Runs a parsed subcommand and returns its exit status.
-using Runner = std::function<int()>;
-
-Runner register_ls(CLI::App &sub, OptionGate &gate);
-Runner register_create(CLI::App &sub, OptionGate &gate);
-Runner register_rm(CLI::App &sub, OptionGate &gate);
-Runner register_read(CLI::App &sub, OptionGate &gate);
-Runner register_write(CLI::App &sub, OptionGate &gate);
-Runner register_attach(CLI::App &sub, OptionGate &gate);
-Runner register_watch(CLI::App &sub, OptionGate &gate);
+const Command &ls_command();
+const Command &create_command();
+const Command &rm_command();
+const Command &read_command();
+const Command &write_command();
+const Command &attach_command();
+const Command &watch_command();
 
 } // namespace shmkit::cli

@@ -224,9 +224,10 @@ int run(const CreateOptions &opt) {
         return usage_error(k_sub,
                            fmt::format("--size is required: {} is not a regular file", input.name));
       if (auto ok = input.stage(*size); !ok) {
-        if (ok.error().code == Errc::out_of_range)
-          return usage_error(k_sub,
-                             fmt::format("{} has more than --size {} bytes", input.name, *size));
+        if (ok.error().code == Errc::past_end) {
+          print_error(fmt::format("{} has more than --size {} bytes", input.name, *size));
+          return k_exit_failure; // it took reading the input to know (issue 9)
+        }
         return report(ok.error());
       }
     }
@@ -315,6 +316,11 @@ Runner register_create(CLI::App &sub, OptionGate &gate) {
   }
   set_footer(sub, k_sub);
   return [opt] { return run(*opt); };
+}
+
+const Command &create_command() {
+  static const Command command{"create", "Create a segment and print its address", {}, nullptr, register_create};
+  return command;
 }
 
 } // namespace shmkit::cli

@@ -913,4 +913,9 @@ Runner register_ls(CLI::App &sub, OptionGate &gate) {
   return [o] { return run_ls(*o); };
 }
 
+const Command &ls_command() {
+  static const Command command{"ls", "List shared memory segments of all kinds", {}, nullptr, register_ls};
+  return command;
+}
+
 } // namespace shmkit::cli

@@ -20,28 +20,10 @@
 
 namespace {
 
+using shmkit::cli::Args;
+using shmkit::cli::Command;
 using shmkit::cli::OptionGate;
 using shmkit::cli::Runner;
-
-struct Subcommand {
-  const char *name;
-  const char *description;
-  Runner (*register_fn)(CLI::App &, OptionGate &);
-};
-
-constexpr Subcommand k_subcommands[] = {
-    {"ls", "List shared memory segments of all kinds", shmkit::cli::register_ls},
-    {"create", "Create a segment and print its address", shmkit::cli::register_create},
-    {"rm", "Remove segments", shmkit::cli::register_rm},
-    {"read", "Read a segment's contents: raw, hex views or typed values",
-     shmkit::cli::register_read},
-    {"write", "Write bytes, hex, strings or typed values into a segment",
-     shmkit::cli::register_write},
-    {"attach", "Map a segment and hold it until a signal, timeout or removal",
-     shmkit::cli::register_attach},
-    {"watch", "Print an event each time a region of a segment changes",
-     shmkit::cli::register_watch},
-};
 
 // Where the subcommand is on the command line: the first argument that is not an option (the
 // top level has no options that take values). 0 when there is none.
@@ -64,14 +46,14 @@ std::string lowercase_first(std::string text) {
 
 struct Cli {
   std::unique_ptr<CLI::App> app;
-  Runner runner;
-  std::string sub_name;
+  std::shared_ptr<Args> args; ///< filled by the parse (table-driven commands)
+  Runner runner;              ///< legacy commands
 };
 
 // Builds the parser. When a known subcommand is named, only it is added, with only the options
-// `gate` wants: every CLI11 subcommand and option costs start-up instructions (DESIGN.md
-// section 9). Otherwise all subcommands are added, for --help and for the error message.
-Cli build(const Subcommand *chosen, OptionGate &gate) {
+// `gate` wants: every CLI11 subcommand and option costs start-up instructions (cmd/README.md).
+// Otherwise all subcommands are added, for --help and for the error message.
+Cli build(const Command *chosen, OptionGate &gate) {
   Cli cli;
   cli.app = std::make_unique<CLI::App>(
       "shmkit: inspect, create, read, write, watch and remove Linux shared memory "
@@ -81,13 +63,18 @@ Cli build(const Subcommand *chosen, OptionGate &gate) {
   app.set_version_flag("--version", "shmkit " SHMKIT_VERSION);
   app.require_subcommand(1);
   app.footer("See shmkit(1).");
-  for (const auto &sub : k_subcommands) {
-    if (chosen != nullptr && chosen != &sub)
+  for (const Command &command : shmkit::cli::commands()) {
+    if (chosen != nullptr && chosen != &command)
       continue;
-    CLI::App *command = app.add_subcommand(sub.name, sub.description);
-    if (chosen == &sub) {
-      cli.runner = sub.register_fn(*command, gate);
-      cli.sub_name = sub.name;
+    CLI::App *sub =
+        app.add_subcommand(std::string(command.name), std::string(command.description));
+    if (chosen != &command)
+      continue;
+    if (command.legacy != nullptr) {
+      cli.runner = command.legacy(*sub, gate);
+    } else {
+      cli.args = shmkit::cli::register_options(*sub, gate, command.options);
+      shmkit::cli::set_footer(*sub, command.name);
     }
   }
   return cli;
@@ -139,13 +126,12 @@ int main(int argc, char **argv) {
 namespace {
 
 int run_command(int argc, char **argv) {
-
   int at = invoked(argc, argv);
   const char *wanted = at > 0 ? argv[at] : nullptr;
-  const Subcommand *chosen = nullptr;
-  for (const auto &sub : k_subcommands)
-    if (wanted != nullptr && std::strcmp(wanted, sub.name) == 0)
-      chosen = &sub;
+  const Command *chosen = nullptr;
+  for (const Command &command : shmkit::cli::commands())
+    if (wanted != nullptr && command.name == wanted)
+      chosen = &command;
 
   std::vector<std::string_view> rest;
   if (chosen != nullptr)
@@ -163,7 +149,7 @@ int run_command(int argc, char **argv) {
   // defect 17).
   std::vector<std::string> moved;
   if (chosen != nullptr)
-    moved = shmkit::cli::negative_values_last(*app.get_subcommand(chosen->name),
+    moved = shmkit::cli::negative_values_last(*app.get_subcommand(std::string(chosen->name)),
                                               std::span<const char *const>(argv + at + 1,
                                                                            argv + argc));
   std::vector<const char *> reordered(argv, argv + at + 1);
@@ -183,11 +169,11 @@ int run_command(int argc, char **argv) {
       message = fmt::format("unknown subcommand '{}'", wanted);
     else if (wanted == nullptr && e.get_name() == "RequiredError")
       message = "no subcommand given (try ls, create, rm, read, write, attach, watch)";
-    return shmkit::cli::usage_error(cli.sub_name, message);
+    return shmkit::cli::usage_error(chosen != nullptr ? chosen->name : "", message);
   }
-  if (!cli.runner)
+  if (chosen == nullptr)
     return shmkit::cli::usage_error("", "no subcommand given");
-  int status = cli.runner();
+  int status = chosen->legacy != nullptr ? cli.runner() : shmkit::cli::execute(*chosen, *cli.args);
   return shmkit::cli::Stdout::get().finish(status);
 }
 

@@ -354,4 +354,9 @@ Runner register_read(CLI::App &sub, OptionGate &gate) {
   return [o] { return run_read(*o); };
 }
 
+const Command &read_command() {
+  static const Command command{"read", "Read a segment's contents: raw, hex views or typed values", {}, nullptr, register_read};
+  return command;
+}
+
 } // namespace shmkit::cli

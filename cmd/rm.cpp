@@ -491,4 +491,9 @@ Runner register_rm(CLI::App &sub, OptionGate &gate) {
   return [opt] { return run(*opt); };
 }
 
+const Command &rm_command() {
+  static const Command command{"rm", "Remove segments", {}, nullptr, register_rm};
+  return command;
+}
+
 } // namespace shmkit::cli

@@ -488,4 +488,9 @@ Runner register_watch(CLI::App &sub, OptionGate &gate) {
   return [opt] { return run(*opt); };
 }
 
+const Command &watch_command() {
+  static const Command command{"watch", "Print an event each time a region of a segment changes", {}, nullptr, register_watch};
+  return command;
+}
+
 } // namespace shmkit::cli

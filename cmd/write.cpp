@@ -259,7 +259,7 @@ int run_write(const WriteOptions &o) {
                     ? Staging::read_file(o.file, room)
                     : Staging::read_fd(STDIN_FILENO, room, "standard input");
     if (!read) {
-      if (read.error().code == Errc::out_of_range)
+      if (read.error().code == Errc::past_end)
         return fail(fmt::format("input is larger than the {} bytes from offset {} to the end of "
                                 "{} (size {} bytes); nothing was written",
                                 room, offset, shown, size));
@@ -381,6 +381,11 @@ Runner register_write(CLI::App &sub, OptionGate &gate) {
     sub.add_flag("-v,--verbose", o->verbose, verbose_help);
   set_footer(sub, "write");
   return [o] { return run_write(*o); };
+}
+
+const Command &write_command() {
+  static const Command command{"write", "Write bytes, hex, strings or typed values into a segment", {}, nullptr, register_write};
+  return command;
 }
 
 } // namespace shmkit::cli

@@ -148,14 +148,13 @@ Result<SegmentRef> ftok_ref(std::string_view spec) {
   std::string path = std::move(*decoded);
   if (path.find('\0') != std::string::npos)
     return make_error(Errc::invalid_argument, "invalid ftok path: contains a NUL byte");
-  errno = 0;
-  key_t key = ::ftok(path.c_str(), proj);
-  if (key == -1)
-    return from_errno(errno, fmt::format("cannot compute ftok key of {}", escape_bytes(path)));
+  // The key is computed when the segment is used (ftok_key): parsing makes no system call,
+  // so a missing file is a runtime failure like a missing segment (exit 1, not 2).
   SegmentRef ref;
   ref.kind = Kind::sysv;
-  ref.by = SegmentRef::By::key;
-  ref.number = static_cast<std::uint32_t>(key);
+  ref.by = SegmentRef::By::ftok;
+  ref.text = std::move(path);
+  ref.number = static_cast<std::uint64_t>(proj);
   return ref;
 }
 
@@ -272,6 +271,20 @@ const char *kind_name(Kind kind) {
   return "?";
 }
 
+Result<SegmentRef> ftok_key(const SegmentRef &ref) {
+  if (ref.by != SegmentRef::By::ftok)
+    return ref;
+  errno = 0;
+  key_t key = ::ftok(ref.text.c_str(), static_cast<int>(ref.number));
+  if (key == -1)
+    return from_errno(errno, fmt::format("cannot compute ftok key of {}", escape_bytes(ref.text)));
+  SegmentRef resolved;
+  resolved.kind = Kind::sysv;
+  resolved.by = SegmentRef::By::key;
+  resolved.number = static_cast<std::uint32_t>(key);
+  return resolved;
+}
+
 std::string SegmentRef::to_string() const {
   switch (by) {
   case By::id:
@@ -282,6 +295,8 @@ std::string SegmentRef::to_string() const {
     return "key:auto";
   case By::key_private:
     return "key:private";
+  case By::ftok:
+    return fmt::format("ftok:{}:{}", escape_bytes(text), number);
   case By::name:
     return "posix:/" + escape_bytes(text);
   case By::path:

@@ -19,6 +19,11 @@ enum class AddressUse { existing, create };
 /// or PROJ: all found before any syscall) or not_found (ftok path).
 Result<SegmentRef> parse_address(std::string_view text, AddressUse use = AddressUse::existing);
 
+/// Computes the SysV key of an ftok: address with ftok(3) and returns it as a key: address;
+/// any other address is returned as it is. Fails with not_found or permission_denied (the
+/// file), as a system call does.
+Result<SegmentRef> ftok_key(const SegmentRef &ref);
+
 /// Checks a POSIX name (without leading '/'): not empty, not "." or "..", no '/', at most
 /// 255 bytes. Fails with invalid_argument.
 Result<void> validate_posix_name(std::string_view name);

@@ -5,6 +5,10 @@
 #include "shmkit/posix_backend.hpp"
 #include "shmkit/sysv_backend.hpp"
 
+#include <fmt/format.h>
+
+#include <array>
+
 namespace shmkit {
 
 Result<std::vector<SegmentInfo>> Backend::list() {
@@ -25,6 +29,44 @@ std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths) {
     return std::make_unique<FileBackend>(paths);
   }
   return nullptr;
+}
+
+namespace {
+
+constexpr std::array<KindTraits, 3> k_traits = {{
+    {Kind::sysv, /*listed_by_default=*/true, /*kernel_counts_attaches=*/true,
+     /*ordered_by_id=*/true, MatchSubject::key, /*fixed_size=*/true, /*takes_hugetlb=*/true,
+     /*takes_allocate=*/false},
+    {Kind::posix, true, false, false, MatchSubject::name, false, false, true},
+    {Kind::file, false, false, false, MatchSubject::name, false, false, true},
+}};
+
+} // namespace
+
+std::span<const KindTraits> kind_traits() { return k_traits; }
+
+const KindTraits &traits_of(Kind kind) {
+  for (const auto &traits : k_traits)
+    if (traits.kind == kind)
+      return traits;
+  return k_traits[0]; // unreachable: every Kind has a row (checked by a unit test)
+}
+
+std::string match_text(const SegmentInfo &info) {
+  if (traits_of(info.kind).match_subject == MatchSubject::key)
+    return fmt::format("0x{:08x}", info.key.value_or(0));
+  std::string name = info.name.value_or("");
+  if (info.kind == Kind::posix && !name.empty() && name.front() == '/')
+    name.erase(0, 1);
+  return name;
+}
+
+Backend &BackendSet::of(Kind kind) {
+  for (auto &backend : m_backends)
+    if (backend->kind() == kind)
+      return *backend;
+  m_backends.push_back(make_backend(kind, m_paths));
+  return *m_backends.back();
 }
 
 } // namespace shmkit

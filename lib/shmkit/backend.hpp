@@ -104,4 +104,49 @@ protected:
 /// The factory: the only place that names all three backends.
 std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths = {});
 
+/// What a --match glob is matched against for a kind.
+enum class MatchSubject {
+  key,  ///< the SysV key as 0x%08x
+  name, ///< the name without its leading '/' (POSIX) or the path (file)
+};
+
+/// The answers a kind gives for itself, so that no code outside lib tests a Kind. Adding a
+/// kind means adding its row in the factory (backend.cpp), nowhere else.
+struct KindTraits {
+  Kind kind;
+  /// `ls` and `rm --all` enumerate it (files are shown only when named).
+  bool listed_by_default;
+  /// Its NATTCH comes from the kernel, which counts shmkit's own attach too (SysV). Otherwise
+  /// users are found by a /proc scan of mappings and open fds.
+  bool kernel_counts_attaches;
+  /// Listings order it by id (SysV) rather than by name.
+  bool ordered_by_id;
+  MatchSubject match_subject;
+  /// Its size is fixed at creation (SysV): write --grow cannot apply.
+  bool fixed_size;
+  /// create --hugetlb and --noreserve apply (SysV).
+  bool takes_hugetlb;
+  /// create --allocate applies (POSIX, file: posix_fallocate).
+  bool takes_allocate;
+};
+
+/// Every kind, in listing order (SysV, POSIX, file).
+std::span<const KindTraits> kind_traits();
+/// The row of one kind.
+const KindTraits &traits_of(Kind kind);
+/// The text a --match glob is matched against: "0x0000002a" for SysV, "demo" for
+/// posix:/demo, the path for a file.
+std::string match_text(const SegmentInfo &info);
+
+/// One backend of each kind, made on first use (commands that act on several segments).
+class BackendSet {
+public:
+  explicit BackendSet(Paths paths = {}) : m_paths(std::move(paths)) {}
+  Backend &of(Kind kind);
+
+private:
+  Paths m_paths;
+  std::vector<std::unique_ptr<Backend>> m_backends;
+};
+
 } // namespace shmkit

@@ -11,12 +11,17 @@ namespace shmkit {
 
 /// What went wrong, independent of the errno that reported it.
 enum class Errc {
-  invalid_argument, ///< bad user input, found before any syscall (a usage error: exit 2);
-                    ///< errno values never map here: the kernel's EINVAL is a runtime failure
+  invalid_argument, ///< bad user input, found by a pure parser before any syscall (in cmd/, a
+                    ///< planning error: exit 2); errno values never map here: the kernel's
+                    ///< EINVAL is a runtime failure
   not_found,        ///< the segment or file does not exist (any more)
   exists,           ///< exclusive creation found something already there
   permission_denied,
-  out_of_range,     ///< offset/length/value outside what the segment or type allows
+  out_of_range,     ///< a number typed is outside what its type or option allows (parsers)
+  past_end,         ///< at run time: an offset or length beyond the segment's current end, or
+                    ///< input larger than the room it must fit in
+  limit,            ///< a kernel or resource limit refuses it (SHMMAX, SHMMIN, memory)
+  bad_data,         ///< the kernel (or a file standing in for it) gave text that does not parse
   busy,             ///< attached or mapped, and the caller did not force
   no_space,         ///< ENOSPC/ENOMEM/limits reached
   not_supported,    ///< the backend or the object cannot do this (e.g. not a regular file)

@@ -78,7 +78,7 @@ public:
 
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
     if (offset > m_size)
-      return make_error(Errc::out_of_range, fmt::format("offset {} is past the end of {} ({} bytes)",
+      return make_error(Errc::past_end, fmt::format("offset {} is past the end of {} ({} bytes)",
                                                         offset, shown(m_object), m_size));
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), m_size - offset));
     std::size_t got = 0;
@@ -133,7 +133,7 @@ public:
       return make_error(Errc::invalid_argument,
                         fmt::format("offset {} is not aligned to {} bytes", offset, width));
     if (offset + width > m_size)
-      return make_error(Errc::out_of_range, fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
+      return make_error(Errc::past_end, fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
                                                         width, offset, shown(m_object), m_size));
     long page = ::sysconf(_SC_PAGESIZE);
     std::uint64_t base = offset - offset % static_cast<std::uint64_t>(page);

@@ -27,13 +27,15 @@ struct SegmentRef {
     key,         ///< SysV key (number)
     key_auto,    ///< create only: a random unused key
     key_private, ///< create only: IPC_PRIVATE
+    ftok,        ///< SysV key computed by ftok(3) from a path (text) and a project id (number),
+                 ///< when the segment is used: parsing an address makes no system call
     name,        ///< POSIX name without the leading '/' (text)
     path,        ///< file path as given, escapes decoded (text)
   };
   Kind kind = Kind::sysv;
   By by = By::id;
-  std::uint64_t number = 0; ///< shmid or key
-  std::string text;         ///< POSIX name or file path
+  std::uint64_t number = 0; ///< shmid, key, or ftok project id
+  std::string text;         ///< POSIX name, file path or ftok path
 
   /// The address in canonical form where it is known without a syscall: id:N, key:0xKKKKKKKK,
   /// posix:/NAME, file:PATH (PATH escaped; absolute only if given so).

@@ -59,7 +59,7 @@ std::size_t round_capacity(std::uint64_t n) noexcept {
 }
 
 Error too_long(std::string_view what, std::uint64_t limit) {
-  return make_error(Errc::out_of_range, fmt::format("{} has more than {} bytes", what, limit));
+  return make_error(Errc::past_end, fmt::format("{} has more than {} bytes", what, limit));
 }
 
 // Why memory for `bytes` more bytes was refused, naming the limit that was hit: an allocation

@@ -1,5 +1,7 @@
 #include "shmkit/sysv_backend.hpp"
 
+#include "shmkit/address.hpp"
+
 #include "shmkit/fileio.hpp"
 #include "shmkit/limits.hpp"
 #include "shmkit/sysvipc.hpp"
@@ -58,7 +60,11 @@ void populate(const std::byte *p, std::size_t n, Access access) noexcept {
 
 // Resolves an address to a shmid. shmget(key, 0, 0) asks for no permission, so this works
 // for any key (a segment marked for removal has key 0 and cannot be found by key any more).
-Result<int> resolve_id(const SegmentRef &ref) {
+Result<int> resolve_id(const SegmentRef &given) {
+  auto keyed = ftok_key(given);
+  if (!keyed)
+    return std::move(keyed).error();
+  const SegmentRef &ref = *keyed;
   if (ref.kind != Kind::sysv)
     return make_error(Errc::invalid_argument,
                       fmt::format("{} is not a sysv address", ref.to_string()));
@@ -134,7 +140,7 @@ public:
     if (auto ok = writable(); !ok)
       return ok;
     if (offset > m_info.size || data.size() > m_info.size - offset)
-      return make_error(Errc::out_of_range,
+      return make_error(Errc::past_end,
                         fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
                                     data.size(), offset, id_text(m_id), m_info.size));
     auto base = attached();
@@ -156,7 +162,7 @@ public:
       return make_error(Errc::invalid_argument,
                         fmt::format("offset {} is not aligned to {} bytes", offset, width));
     if (offset > m_info.size || width > m_info.size - offset)
-      return make_error(Errc::out_of_range,
+      return make_error(Errc::past_end,
                         fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)", width,
                                     offset, id_text(m_id), m_info.size));
     auto base = attached();
@@ -276,7 +282,7 @@ private:
   }
 
   Error past_end(std::uint64_t offset) const {
-    return make_error(Errc::out_of_range, fmt::format("offset {} is past the end of {} ({} bytes)",
+    return make_error(Errc::past_end, fmt::format("offset {} is past the end of {} ({} bytes)",
                                                       offset, id_text(m_id), m_info.size));
   }
 
@@ -408,20 +414,20 @@ Error create_error(int err, const std::string &what, const CreateSpec &spec) {
   auto limits = read_limits(Paths{});
   if (err == EINVAL) {
     if (limits && size < limits->shmmin)
-      return make_error(Errc::out_of_range,
+      return make_error(Errc::limit,
                         fmt::format("cannot create {}: size {} is below kernel SHMMIN ({} bytes)",
                                     what, size, limits->shmmin));
     if (limits && size > limits->shmmax)
-      return make_error(Errc::out_of_range,
+      return make_error(Errc::limit,
                         fmt::format("cannot create {}: size {} exceeds kernel.shmmax ({} bytes)",
                                     what, size, limits->shmmax));
     // ipc/shm.c backs a segment with a shmem file: at most MAX_LFS_FILESIZE (8 EiB - 1).
     if (size > static_cast<std::uint64_t>(INT64_MAX))
-      return make_error(Errc::out_of_range,
+      return make_error(Errc::limit,
                         fmt::format("cannot create {}: size {} exceeds the largest shared memory "
                                     "file the kernel can make ({} bytes)",
                                     what, size, INT64_MAX));
-    return make_error(Errc::out_of_range,
+    return make_error(Errc::limit,
                       fmt::format("cannot create {}: the kernel refused size {} (invalid argument)",
                                   what, size));
   }
@@ -463,7 +469,10 @@ Error create_error(int err, const std::string &what, const CreateSpec &spec) {
 } // namespace
 
 Result<SegmentInfo> SysvBackend::create(const CreateSpec &spec) {
-  const SegmentRef &ref = spec.ref;
+  auto keyed = ftok_key(spec.ref);
+  if (!keyed)
+    return std::move(keyed).error();
+  const SegmentRef &ref = *keyed;
   if (ref.kind != Kind::sysv || ref.by == SegmentRef::By::id)
     return make_error(Errc::invalid_argument,
                       fmt::format("cannot create {}: use key:N, key:auto, key:private or ftok:",

@@ -179,7 +179,7 @@ Result<std::vector<Column>> parse_header(std::string_view line) {
     for (std::size_t i = 0; i < k_column_names.size(); ++i) {
       if (k_column_names[i] == name) {
         if (seen[i])
-          return make_error(Errc::invalid_argument, std::string(k_parse_what) +
+          return make_error(Errc::bad_data, std::string(k_parse_what) +
                                                         "duplicate column '" + std::string(name) +
                                                         "'");
         seen[i] = true;
@@ -191,10 +191,10 @@ Result<std::vector<Column>> parse_header(std::string_view line) {
     columns.push_back(column);
   }
   if (!any_known)
-    return make_error(Errc::invalid_argument, std::string(k_parse_what) + "missing header");
+    return make_error(Errc::bad_data, std::string(k_parse_what) + "missing header");
   for (std::size_t i = 0; i < k_required_columns; ++i) {
     if (!seen[i])
-      return make_error(Errc::invalid_argument, std::string(k_parse_what) + "missing column '" +
+      return make_error(Errc::bad_data, std::string(k_parse_what) + "missing column '" +
                                                     std::string(k_column_names[i]) + "'");
   }
   return columns;
@@ -265,7 +265,7 @@ Result<void> SysvipcParser::finish(const RowSink &on_row) {
       return taken;
   }
   if (m_columns.empty())
-    return make_error(Errc::invalid_argument, std::string(k_parse_what) + "missing header");
+    return make_error(Errc::bad_data, std::string(k_parse_what) + "missing header");
   return {};
 }
 

@@ -153,11 +153,11 @@ Result<Watcher> Watcher::open(std::unique_ptr<Handle> handle, std::uint64_t offs
         fmt::format("length {} is not a multiple of the element size {}", length, element_width));
   const std::uint64_t size = handle->size();
   if (offset > size || length > size - offset)
-    return make_error(Errc::out_of_range,
+    return make_error(Errc::past_end,
                       fmt::format("{} bytes at offset {} are past the end of {} ({} bytes)", length,
                                   offset, shown, size));
   if (length > SIZE_MAX / 2)
-    return make_error(Errc::out_of_range, fmt::format("cannot watch {} bytes", length));
+    return make_error(Errc::limit, fmt::format("cannot watch {} bytes", length));
   // Refused up front rather than found out by the allocator (or the OOM killer).
   if (auto room = memory_and_swap(); room && length > *room)
     return no_memory(length, shown,
@@ -227,7 +227,7 @@ Result<WatchState> Watcher::take_snapshot(Stopper *stop) {
         return after_fault(fault_error());
     } else {
       auto got = m_handle->read_at(m_offset + done, std::span(dst, n));
-      if (!got && got.error().code != Errc::changed && got.error().code != Errc::out_of_range)
+      if (!got && got.error().code != Errc::changed && got.error().code != Errc::past_end)
         return std::move(got).error();
       if (!got || *got != n)
         return after_fault(fault_error());
@@ -302,7 +302,7 @@ Result<WatchState> Watcher::compare(Stopper *stop) {
       auto got = m_handle->read_at(m_offset + done, std::span(m_scratch.data(), n));
       if (!got || *got != n) {
         m_changes.clear();
-        if (!got && got.error().code != Errc::changed && got.error().code != Errc::out_of_range)
+        if (!got && got.error().code != Errc::changed && got.error().code != Errc::past_end)
           return std::move(got).error();
         return after_fault(fault_error());
       }

@@ -83,7 +83,7 @@ TEST_CASE("shmkit::SysvBackend create, open, bounds, remove") {
     CHECK((*handle)->write_at(0, bytes("abcd")).has_value());
     auto too_far = (*handle)->write_at(1, bytes("abcd"));
     REQUIRE_FALSE(too_far.has_value());
-    CHECK(too_far.error().code == Errc::out_of_range);
+    CHECK(too_far.error().code == Errc::past_end);
     CHECK(too_far.error().message == "4 bytes at offset 1 do not fit in " + made->segment + " (4 bytes)");
     auto misaligned = (*handle)->store_atomic(2, 1, 4);
     CHECK(misaligned.error().code == Errc::invalid_argument);

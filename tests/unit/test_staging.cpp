@@ -127,14 +127,14 @@ TEST_CASE("shmkit::Staging::read_fd") {
     Feeder feed("hello!");
     auto s = Staging::read_fd(feed.fd(), 5, "standard input");
     REQUIRE_FALSE(s.has_value());
-    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().code == Errc::past_end);
     CHECK(s.error().message == "standard input has more than 5 bytes");
   }
   SUBCASE("limit zero refuses any byte") {
     Feeder feed("x");
     auto s = Staging::read_fd(feed.fd(), 0, "standard input");
     REQUIRE_FALSE(s.has_value());
-    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().code == Errc::past_end);
   }
   SUBCASE("large input from a pipe") {
     std::string big((std::size_t{64} << 20) + 12345, 'q');
@@ -149,7 +149,7 @@ TEST_CASE("shmkit::Staging::read_fd") {
     Feeder feed(std::string(std::size_t{3} << 20, 'q'));
     auto s = Staging::read_fd(feed.fd(), std::size_t{1} << 20, "standard input");
     REQUIRE_FALSE(s.has_value());
-    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().code == Errc::past_end);
   }
   SUBCASE("a regular file that is too long fails before reading") {
     TempFile file("0123456789");
@@ -316,7 +316,7 @@ TEST_CASE("shmkit::Staging::read_file") {
     TempFile file("abcd");
     auto s = Staging::read_file(file.path, 3);
     REQUIRE_FALSE(s.has_value());
-    CHECK(s.error().code == Errc::out_of_range);
+    CHECK(s.error().code == Errc::past_end);
     CHECK(s.error().message == file.path + " has more than 3 bytes");
   }
   SUBCASE("missing") {

@@ -278,7 +278,7 @@ garbage without a newline)");
                            " 1000  1000  1000  1000 1700000100 1700000050 1700000000\n")}) {
       auto rows = parse_sysvipc_shm(text);
       REQUIRE_FALSE(rows);
-      CHECK(rows.error().code == Errc::invalid_argument);
+      CHECK(rows.error().code == Errc::bad_data);
       CHECK(rows.error().sys_errno == 0);
       CHECK(rows.error().message == "cannot parse sysvipc shm table: missing header");
     }
@@ -288,7 +288,7 @@ garbage without a newline)");
     auto rows = parse_sysvipc_shm("key shmid perms size cpid lpid uid gid cuid cgid atime dtime "
                                   "ctime\n");
     REQUIRE_FALSE(rows);
-    CHECK(rows.error().code == Errc::invalid_argument);
+    CHECK(rows.error().code == Errc::bad_data);
     CHECK(rows.error().message == "cannot parse sysvipc shm table: missing column 'nattch'");
   }
 
@@ -296,7 +296,7 @@ garbage without a newline)");
     auto rows = parse_sysvipc_shm("key shmid perms size cpid lpid nattch uid gid cuid cgid atime "
                                   "dtime ctime key\n");
     REQUIRE_FALSE(rows);
-    CHECK(rows.error().code == Errc::invalid_argument);
+    CHECK(rows.error().code == Errc::bad_data);
     CHECK(rows.error().message == "cannot parse sysvipc shm table: duplicate column 'key'");
   }
 }

@@ -249,12 +249,12 @@ TEST_CASE("shmkit::Watcher::start rejects bad regions") {
   std::string shown = "file:" + path;
   auto past = Watcher::start(open_file(path), 96, 8, 0);
   REQUIRE_FALSE(past.has_value());
-  CHECK(past.error().code == Errc::out_of_range);
+  CHECK(past.error().code == Errc::past_end);
   CHECK(past.error().message ==
         "8 bytes at offset 96 are past the end of " + shown + " (100 bytes)");
   auto huge = Watcher::start(open_file(path), UINT64_MAX, 2, 0);
   REQUIRE_FALSE(huge.has_value());
-  CHECK(huge.error().code == Errc::out_of_range);
+  CHECK(huge.error().code == Errc::past_end);
   auto empty = Watcher::start(open_file(path), 0, 0, 0);
   REQUIRE_FALSE(empty.has_value());
   CHECK(empty.error().code == Errc::invalid_argument);
