@@ -1,6 +1,8 @@
 // Everything the shmkit binary prints goes through here: one buffered stdout, the
-// "shmkit: error:" convention, JSON string escaping and colour decisions (DESIGN.md section 4).
+// "shmkit: error:" convention and colour decisions (DESIGN.md section 4). JSON is json.hpp.
 #pragma once
+
+#include "json.hpp" // append_json_string, is_valid_utf8, to_hex (moved there)
 
 #include "shmkit/error.hpp"
 #include "shmkit/signals.hpp"
@@ -89,13 +91,6 @@ void print_warning(std::string_view message);
 int usage_error(std::string_view sub, std::string_view message);
 /// Prints the error and returns k_exit_usage for invalid_argument, else k_exit_failure.
 int report(const Error &error);
-
-/// Appends s as a JSON string (quoted; invalid UTF-8 bytes become U+FFFD).
-void append_json_string(std::string &out, std::string_view s);
-/// True when s is valid UTF-8 (then no *_hex field is needed in JSON).
-bool is_valid_utf8(std::string_view s);
-/// Lowercase hex of every byte of s.
-std::string to_hex(std::string_view s);
 
 /// --color values.
 enum class ColorMode { auto_detect, always, never };

@@ -1,23 +1,19 @@
 // shmkit watch: print an event each time a region of a segment changes (shmkit-watch(1)).
+// The event lines are formatted in watch_events.cpp.
 #include "commands.hpp"
-#include "gate.hpp"
+#include "open_segment.hpp"
 #include "output.hpp"
+#include "watch_plan.hpp"
 
-#include "shmkit/address.hpp"
-#include "shmkit/backend.hpp"
 #include "shmkit/parse.hpp"
 #include "shmkit/signals.hpp"
 #include "shmkit/typed.hpp"
 #include "shmkit/watcher.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
-#include <iterator>
-#include <memory>
 #include <new>
 #include <optional>
 #include <string>
@@ -26,299 +22,131 @@ namespace shmkit::cli {
 
 namespace {
 
-constexpr std::string_view k_sub = "watch";
-constexpr std::chrono::milliseconds k_default_interval{100};
-
 using Clock = std::chrono::steady_clock;
 
-struct WatchOptions {
-  std::string segment;
-  std::string offset = "0";
-  std::string length;
-  std::string interval = "100ms";
-  std::string type;
-  std::string count;
-  std::string endian = "native";
-  std::string until;
-  std::string changes;
-  std::string timeout;
-  bool json = false;
-  CLI::Option *length_option = nullptr;
-  CLI::Option *type_option = nullptr;
-  CLI::Option *count_option = nullptr;
-  CLI::Option *endian_option = nullptr;
-  CLI::Option *until_option = nullptr;
-  CLI::Option *changes_option = nullptr;
-  CLI::Option *timeout_option = nullptr;
+constexpr OptionSpec k_options[] = {
+    {k_segment_arg, "The segment to watch (any address form of shmkit(1))", "SEGMENT",
+     Arity::positional},
+    {"-s,--offset", "Start of the region (default 0)", "OFF"},
+    {"-n,--length", "Length of the region (default: to the end)", "LEN"},
+    {"--interval", "Time between comparisons, more than 0 (default 100ms)", "DUR"},
+    {"-t,--type", "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64", "T"},
+    {"-c,--count", "Number of values to watch (default 1)", "N", Arity::one, "--type",
+     "--length"},
+    {"--endian", "Byte order of values: little, big, native (default)", "E", Arity::one,
+     "--type"},
+    {"--until", "Exit 0 once a watched value equals VALUE (typed)", "VALUE", Arity::one,
+     "--type"},
+    {"--changes", "Exit 0 after N change events", "N"},
+    {"--timeout", "Exit 124 after DUR without another stop", "DUR"},
+    {"-J,--json", "One JSON object per event and line (NDJSON)", {}, Arity::flag},
 };
 
-// Everything run() needs, parsed and checked before the segment is opened.
-struct Plan {
-  SegmentRef ref;
-  std::uint64_t offset = 0;
-  std::optional<std::uint64_t> length;
-  std::chrono::milliseconds interval = k_default_interval;
-  std::optional<ValueType> type;
-  Endian endian = Endian::native;
-  std::optional<EncodedValue> until;
-  std::optional<std::uint64_t> changes;
-  std::optional<std::chrono::milliseconds> timeout;
-  bool json = false;
-};
+// A positive duration option (--interval, --timeout); nullopt when not given.
+Result<std::optional<std::chrono::milliseconds>> positive_duration(const Args &args,
+                                                                   std::string_view name,
+                                                                   std::string_view what) {
+  if (!args.has(name))
+    return std::optional<std::chrono::milliseconds>();
+  const std::string &text = args.value(name);
+  auto parsed = parse_duration(text, what);
+  if (!parsed)
+    return std::move(parsed).error();
+  if (parsed->count() == 0)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid {} '{}': must be positive", what, text));
+  return std::optional(*parsed);
+}
 
-
-// Turns the options into a Plan; on a usage error prints it and returns the status.
-std::optional<int> make_plan(const WatchOptions &opt, Plan &plan) {
-  auto ref = parse_address(opt.segment);
-  if (!ref) {
-    if (ref.error().code == Errc::invalid_argument || ref.error().code == Errc::out_of_range)
-      return usage_error(k_sub, ref.error().message);
-    return report(ref.error());
-  }
-  plan.ref = *ref;
-  auto offset = parse_byte_count(opt.offset, "offset");
-  if (!offset)
-    return usage_error(k_sub, offset.error().message);
-  plan.offset = *offset;
-  if (given(opt.length_option)) {
-    auto length = parse_byte_count(opt.length, "length");
-    if (!length)
-      return usage_error(k_sub, length.error().message);
-    if (*length == 0)
-      return usage_error(k_sub, fmt::format("invalid length '{}': must be positive", opt.length));
-    plan.length = *length;
-  }
-  auto interval = parse_duration(opt.interval, "interval");
-  if (!interval)
-    return usage_error(k_sub, interval.error().message);
-  if (interval->count() == 0)
-    return usage_error(k_sub, fmt::format("invalid interval '{}': must be positive", opt.interval));
-  plan.interval = *interval;
-  if (given(opt.timeout_option)) {
-    auto timeout = parse_duration(opt.timeout, "timeout");
-    if (!timeout)
-      return usage_error(k_sub, timeout.error().message);
-    if (timeout->count() == 0)
-      return usage_error(k_sub, fmt::format("invalid timeout '{}': must be positive", opt.timeout));
-    plan.timeout = *timeout;
-  }
-  if (given(opt.changes_option)) {
-    auto changes = parse_uint(opt.changes, "number of changes");
-    if (!changes)
-      return usage_error(k_sub, changes.error().message);
-    if (*changes == 0)
-      return usage_error(
-          k_sub, fmt::format("invalid number of changes '{}': must be positive", opt.changes));
-    plan.changes = *changes;
-  }
-  plan.json = opt.json;
-
-  if (!given(opt.type_option)) {
-    for (const CLI::Option *typed_only : {opt.count_option, opt.endian_option, opt.until_option})
-      if (given(typed_only))
-        return usage_error(k_sub, fmt::format("{} needs --type", typed_only->get_name()));
-    return std::nullopt;
-  }
-  auto type = parse_value_type(opt.type);
-  if (!type)
-    return usage_error(k_sub, type.error().message);
-  plan.type = *type;
-  auto endian = parse_endian(opt.endian);
-  if (!endian)
-    return usage_error(k_sub, endian.error().message);
-  plan.endian = *endian;
-  const unsigned width = value_width(*type);
-  if (given(opt.count_option)) {
-    if (plan.length)
-      return usage_error(k_sub, "--count and --length exclude each other");
-    auto count = parse_uint(opt.count, "count");
-    if (!count)
-      return usage_error(k_sub, count.error().message);
-    if (*count == 0)
-      return usage_error(k_sub, fmt::format("invalid count '{}': must be positive", opt.count));
-    if (*count > UINT64_MAX / width)
-      return usage_error(k_sub, fmt::format("invalid count '{}': too large", opt.count));
-    plan.length = *count * width;
-  } else if (plan.length) {
-    if (*plan.length % width != 0)
-      return usage_error(k_sub, fmt::format("--length {} is not a multiple of the {} size ({} "
-                                            "bytes); use --count",
-                                            *plan.length, value_type_name(*type), width));
-  } else {
-    plan.length = width; // one value at --offset
-  }
-  if (given(opt.until_option)) {
-    auto until = encode_value(opt.until, *type, plan.endian);
+// With --type: the region holds whole values, one by default; --until is encoded.
+Result<void> plan_values(const Args &args, WatchPlan &plan) {
+  SegmentOptions &seg = plan.segment;
+  const unsigned width = value_width(*seg.type);
+  if (seg.count)
+    seg.length = seg.typed_length();
+  else if (!seg.length)
+    seg.length = width; // one value at --offset
+  else if (*seg.length % width != 0)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--length {} is not a multiple of the {} size ({} bytes); use "
+                                  "--count",
+                                  *seg.length, value_type_name(*seg.type), width));
+  if (args.has("--until")) {
+    auto until = encode_value(args.value("--until"), *seg.type, seg.endian);
     if (!until)
-      return usage_error(k_sub, until.error().message);
+      return std::move(until).error();
     plan.until = *until;
   }
-  return std::nullopt;
+  return {};
 }
 
-// When an event was seen, in the two forms printed.
-struct Stamp {
-  std::string iso;   ///< 2026-05-01T12:00:00.123456Z
-  std::string epoch; ///< 1777636800.123456
-};
-
-Stamp stamp_now() {
-  struct timespec ts {};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm {};
-  ::gmtime_r(&ts.tv_sec, &tm);
-  long micros = ts.tv_nsec / 1000;
-  return {fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros),
-          fmt::format("{}.{:06}", static_cast<long long>(ts.tv_sec), micros)};
+// The error of a region too large to hold in memory, with what to do about it.
+Error with_hint(Error error) {
+  if (error.code == Errc::no_space)
+    error.message += "; watch a part of it with --offset and --length";
+  return error;
 }
-
-void append_hex(std::string &out, std::span<const std::byte> bytes) {
-  static constexpr char k_digits[] = "0123456789abcdef";
-  for (std::byte b : bytes) {
-    auto u = std::to_integer<unsigned>(b);
-    out.push_back(k_digits[u >> 4]);
-    out.push_back(k_digits[u & 15]);
-  }
-}
-
-// A JSON number when the text is one ("-12", "1e+300"); inf and nan become strings.
-void append_json_number(std::string &out, const std::string &text) {
-  std::size_t digit = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (digit < text.size() && text[digit] >= '0' && text[digit] <= '9')
-    out += text;
-  else
-    append_json_string(out, text);
-}
-
-class Printer {
-public:
-  Printer(const Plan &plan, const Watcher &watcher) : m_plan(plan), m_watcher(watcher) {}
-
-  void change(const Stamp &when, const ChangeSet &set, const Change &c) {
-    std::string &out = Stdout::get().buffer();
-    auto old_bytes = set.old_bytes(c);
-    auto new_bytes = set.new_bytes(c);
-    if (m_plan.json) {
-      head(out, when, "change", c.offset, c.length);
-      out += ", \"old\": ";
-      value(out, old_bytes);
-      out += ", \"new\": ";
-      value(out, new_bytes);
-      out += "}\n";
-    } else {
-      fmt::format_to(std::back_inserter(out), "{} change offset={} length={} old=", when.iso,
-                     c.offset, c.length);
-      value(out, old_bytes);
-      out += " new=";
-      value(out, new_bytes);
-      out += '\n';
-    }
-    Stdout::get().maybe_flush();
-  }
-
-  // truncated, removed, replaced, timeout: the whole region, no values.
-  void lifecycle(const Stamp &when, std::string_view event, std::optional<std::uint64_t> size) {
-    std::string &out = Stdout::get().buffer();
-    if (m_plan.json) {
-      head(out, when, event, m_watcher.offset(), m_watcher.length());
-      out += ", \"old\": null, \"new\": null";
-      if (size)
-        fmt::format_to(std::back_inserter(out), ", \"size\": {}", *size);
-      out += "}\n";
-    } else {
-      fmt::format_to(std::back_inserter(out), "{} {} offset={} length={}", when.iso, event,
-                     m_watcher.offset(), m_watcher.length());
-      if (size)
-        fmt::format_to(std::back_inserter(out), " size={}", *size);
-      out += '\n';
-    }
-  }
-
-private:
-  void head(std::string &out, const Stamp &when, std::string_view event, std::uint64_t offset,
-            std::uint64_t length) {
-    fmt::format_to(std::back_inserter(out),
-                   "{{\"time\": \"{}\", \"time_epoch\": {}, \"event\": \"{}\", \"offset\": {}, "
-                   "\"length\": {}",
-                   when.iso, when.epoch, event, offset, length);
-  }
-
-  void value(std::string &out, std::span<const std::byte> bytes) {
-    if (m_plan.type) {
-      std::string text = format_value(bytes, *m_plan.type, m_plan.endian);
-      if (m_plan.json)
-        append_json_number(out, text);
-      else
-        out += text;
-      return;
-    }
-    if (m_plan.json)
-      out.push_back('"');
-    append_hex(out, bytes);
-    if (m_plan.json)
-      out.push_back('"');
-  }
-
-  const Plan &m_plan;
-  const Watcher &m_watcher;
-};
 
 // True when some element of the watched region holds the --until value.
-bool reached(const Plan &plan, std::span<const std::byte> bytes) {
-  const unsigned width = value_width(*plan.type);
+bool reached(const WatchPlan &plan, std::span<const std::byte> bytes) {
+  const unsigned width = value_width(*plan.segment.type);
   for (std::size_t at = 0; at + width <= bytes.size(); at += width)
     if (values_equal(bytes.subspan(at, width), *plan.until))
       return true;
   return false;
 }
 
-// One watch, from opening the segment to the exit status. Every step that can take long
-// (the first snapshot, each comparison, waiting for the next tick, writing to a pipe that
-// nobody reads) gives way to `stop`: a stop signal ends the watch with status 0 and no further
-// output, the deadline (--timeout) with a `timeout` event (if standard output takes it at once)
-// and status 124.
-int watch(Plan &plan, Stopper &stop) {
-  Stdout &out = Stdout::get();
-  auto backend = make_backend(plan.ref.kind);
-  auto opened = backend->open(plan.ref, Access::read_only);
-  if (!opened) {
-    // Runtime, whatever the Errc: a FIFO planted in /dev/shm is not a usage error.
-    print_error(opened.error().message);
-    return k_exit_failure;
-  }
-  const std::string shown = escape_bytes((*opened)->info().segment);
-  const std::uint64_t size = (*opened)->size();
-  if (!plan.length) {
-    if (plan.offset >= size) {
-      print_error(fmt::format("offset {} is {} the end of {} ({} bytes): nothing to watch",
-                              plan.offset, plan.offset == size ? "at" : "past", shown, size));
-      return k_exit_failure;
-    }
-    plan.length = size - plan.offset;
-  }
-  const unsigned width = plan.type ? value_width(*plan.type) : 0;
-  auto started = Watcher::open(std::move(*opened), plan.offset, *plan.length, width);
-  if (!started) {
-    if (started.error().code == Errc::no_space)
-      print_error(started.error().message + "; watch a part of it with --offset and --length");
-    else
-      print_error(started.error().message);
-    return k_exit_failure;
-  }
-  Watcher &watcher = *started;
-  Printer printer(plan, watcher);
+// One watch of an open region, from the first snapshot to the outcome. Every step that can
+// take long (the first snapshot, each comparison, waiting for the next tick, writing to a pipe
+// that nobody reads) gives way to `stop`: a stop signal ends the watch with status 0 and no
+// further output, the deadline (--timeout) with a `timeout` event (if standard output takes it
+// at once) and status 124.
+class Session {
+public:
+  Session(const WatchPlan &plan, Stopper &stop, Watcher &watcher, std::string shown)
+      : m_plan(plan), m_stop(stop), m_watcher(watcher), m_printer(plan.format, watcher),
+        m_shown(std::move(shown)) {}
 
-  // The status for the reason `stop` is due.
-  auto stopped = [&] {
-    if (stop.reason() != StopReason::deadline)
-      return k_exit_ok;
-    printer.lifecycle(stamp_now(), "timeout", std::nullopt);
-    out.flush_if_ready();
-    return k_exit_timeout;
-  };
-  // The event, then the error line, for a segment that changed under the watch.
-  auto ended = [&](WatchState state) {
+  Result<Outcome> run() {
+    // The first snapshot counts against --timeout and gives way to signals: a 10 GiB sparse
+    // region takes seconds to copy.
+    auto first = m_watcher.take_snapshot(&m_stop);
+    if (!first)
+      return std::move(first).error();
+    if (*first != WatchState::alive)
+      return ended(*first);
+    if (m_plan.until && reached(m_plan, m_watcher.snapshot()))
+      return Outcome::ok;
+    // Ticks fall on begin + k * interval: a slow tick does not shift the ones after it.
+    auto next = Clock::now() + m_plan.interval;
+    for (;;) {
+      if (m_stop.wait_until(next))
+        return stopped();
+      const auto now = Clock::now();
+      while (next <= now)
+        next += m_plan.interval;
+      auto state = m_watcher.poll(&m_stop);
+      if (!state)
+        return with_hint(std::move(state).error());
+      if (*state != WatchState::alive)
+        return ended(*state);
+      if (auto done = print_changes())
+        return *done;
+    }
+  }
+
+private:
+  // The outcome for the reason `stop` is due.
+  Outcome stopped() {
+    if (m_stop.reason() != StopReason::deadline)
+      return Outcome::ok;
+    m_printer.lifecycle(stamp_now(), "timeout", std::nullopt);
+    m_out.flush_if_ready();
+    return Outcome::timeout;
+  }
+
+  // The event, then the error, for a segment that changed under the watch.
+  Result<Outcome> ended(WatchState state) {
     const Stamp when = stamp_now();
     std::string message;
     switch (state) {
@@ -326,93 +154,87 @@ int watch(Plan &plan, Stopper &stop) {
     case WatchState::stopped:
       return stopped();
     case WatchState::truncated:
-      printer.lifecycle(when, "truncated", watcher.size());
-      message = fmt::format("{} was truncated to {} bytes; the watched region ends at {}", shown,
-                            watcher.size(), watcher.offset() + watcher.length());
+      m_printer.lifecycle(when, "truncated", m_watcher.size());
+      message = fmt::format("{} was truncated to {} bytes; the watched region ends at {}",
+                            m_shown, m_watcher.size(), m_watcher.offset() + m_watcher.length());
       break;
     case WatchState::removed:
-      printer.lifecycle(when, "removed", std::nullopt);
-      message = fmt::format("{} was removed", shown);
+      m_printer.lifecycle(when, "removed", std::nullopt);
+      message = fmt::format("{} was removed", m_shown);
       break;
     case WatchState::replaced:
-      printer.lifecycle(when, "replaced", std::nullopt);
-      message = fmt::format("{} was replaced by another object", shown);
+      m_printer.lifecycle(when, "replaced", std::nullopt);
+      message = fmt::format("{} was replaced by another object", m_shown);
       break;
     }
-    out.flush();
-    if (out.abandoned())
+    m_out.flush();
+    if (m_out.abandoned())
       return stopped();
-    print_error(message);
-    return k_exit_failure;
-  };
-
-  // The first snapshot counts against --timeout and gives way to signals: a 10 GiB sparse
-  // region takes seconds to copy.
-  auto first = watcher.take_snapshot(&stop);
-  if (!first) {
-    print_error(first.error().message);
-    return k_exit_failure;
+    return make_error(Errc::changed, std::move(message));
   }
-  if (*first != WatchState::alive)
-    return ended(*first);
-  if (plan.until && reached(plan, watcher.snapshot()))
-    return k_exit_ok;
 
-  std::uint64_t printed = 0;
-  const auto begin = Clock::now();
-  // Ticks fall on begin + k * interval: a slow tick does not shift the ones after it.
-  auto next = begin + plan.interval;
-  for (;;) {
-    if (stop.wait_until(next))
-      return stopped();
-    const auto now = Clock::now();
-    while (next <= now)
-      next += plan.interval;
-
-    auto state = watcher.poll(&stop);
-    if (!state) {
-      if (state.error().code == Errc::no_space)
-        print_error(state.error().message + "; watch a part of it with --offset and --length");
-      else
-        print_error(state.error().message);
-      return k_exit_failure;
-    }
-    if (*state != WatchState::alive)
-      return ended(*state);
+  // Prints the changes of the last poll; an outcome when the watch is over.
+  std::optional<Outcome> print_changes() {
     const Stamp when = stamp_now();
-    const ChangeSet &set = watcher.changes();
+    const ChangeSet &set = m_watcher.changes();
     for (const Change &c : set.changes()) {
-      printer.change(when, set, c);
-      if (out.abandoned())
+      m_printer.change(when, set, c);
+      if (m_out.abandoned())
         return stopped();
-      ++printed;
-      bool done = (plan.until && values_equal(set.new_bytes(c), *plan.until)) ||
-                  (plan.changes && printed >= *plan.changes);
+      ++m_printed;
+      bool done = (m_plan.until && values_equal(set.new_bytes(c), *m_plan.until)) ||
+                  (m_plan.changes && m_printed >= *m_plan.changes);
       if (done) {
-        out.flush();
-        return out.abandoned() ? stopped() : k_exit_ok;
+        m_out.flush();
+        return m_out.abandoned() ? stopped() : Outcome::ok;
       }
     }
-    if (!set.empty()) {
-      out.flush();
-      if (out.abandoned())
-        return stopped();
-      // Nobody reads any more (| head): stop; main() stays quiet about EPIPE.
-      if (out.failed())
-        return k_exit_ok;
-    }
+    if (set.empty())
+      return std::nullopt;
+    m_out.flush();
+    if (m_out.abandoned())
+      return stopped();
+    // Nobody reads any more (| head): stop; main() stays quiet about EPIPE.
+    if (m_out.failed())
+      return Outcome::ok;
+    return std::nullopt;
   }
+
+  const WatchPlan &m_plan;
+  Stopper &m_stop;
+  Watcher &m_watcher;
+  EventPrinter m_printer;
+  std::string m_shown;
+  Stdout &m_out = Stdout::get();
+  std::uint64_t m_printed = 0;
+};
+
+// Opens the segment, checks the region and watches it.
+Result<Outcome> watch(const WatchPlan &plan, Stopper &stop) {
+  const SegmentOptions &seg = plan.segment;
+  auto opened = open_segment(seg.ref, Access::read_only);
+  if (!opened)
+    return std::move(opened).error();
+  auto length = fit_region(*opened, seg.offset, seg.length);
+  if (!length)
+    return std::move(length).error();
+  const unsigned width = seg.type ? value_width(*seg.type) : 0;
+  auto started = Watcher::open(std::move(opened->handle), seg.offset, *length, width);
+  if (!started)
+    return with_hint(std::move(started).error());
+  Session session(plan, stop, *started, std::move(opened->shown));
+  return session.run();
 }
 
-int run(const WatchOptions &opt) {
+// The watch with its stop conditions in charge: signals are blocked and output (errors too)
+// waits with the Stopper instead of blocking in write(2) until the watch ends, so every
+// failure is printed here, while the Stopper still is.
+Outcome run_watch(const WatchPlan &plan) {
   const StopSignals signals;
   const auto launched = Clock::now(); // --timeout counts the first snapshot too
-  Plan plan;
-  if (auto status = make_plan(opt, plan))
-    return *status;
   Stopper stop(signals, plan.timeout ? std::optional(launched + *plan.timeout) : std::nullopt);
-  // Output waits with `stop` instead of blocking in write(2) until the watch ends; `stop`
-  // does not outlive this function, so main()'s final flush writes plainly (nothing is left).
+  // `stop` does not outlive this function, so main()'s final flush writes plainly (nothing
+  // is left).
   Stdout &out = Stdout::get();
   struct PlainAgain {
     Stdout &out;
@@ -420,76 +242,66 @@ int run(const WatchOptions &opt) {
   } plain_again{out};
   out.stop_with(&stop);
   try {
-    int status = watch(plan, stop);
+    auto outcome = watch(plan, stop);
     out.flush();
-    return status;
+    if (outcome)
+      return *outcome;
+    print_error(outcome.error().message);
   } catch (const std::bad_alloc &) {
     out.buffer().clear(); // a part of an event line at most
     // The snapshot is checked by Watcher::open; what is left are the event lines of a huge
     // change (twice its size in hex).
     print_error(fmt::format("cannot hold the events of {} in memory: cannot allocate memory; "
                             "watch a part of it with --offset and --length",
-                            escape_bytes(opt.segment)));
-    return k_exit_failure;
+                            escape_bytes(plan.address)));
   }
+  return Outcome::failed;
+}
+
+Result<Work> make_work(const Args &args) {
+  auto planned = plan_watch(args);
+  if (!planned)
+    return std::move(planned).error();
+  return Work([plan = std::move(*planned)]() -> Result<Outcome> { return run_watch(plan); });
 }
 
 } // namespace
 
-Runner register_watch(CLI::App &sub, OptionGate &gate) {
-  auto opt = std::make_shared<WatchOptions>();
-  sub.add_option("SEGMENT", opt->segment, "The segment to watch (any address form of shmkit(1))")
-      ->required()
-      ->type_name("");
-  if (gate.want("-s,--offset"))
-    sub.add_option("-s,--offset", opt->offset, "Start of the region (default 0)")->type_name("OFF");
-  if (gate.want("-n,--length")) {
-    opt->length_option =
-        sub.add_option("-n,--length", opt->length, "Length of the region (default: to the end)")
-            ->type_name("LEN");
+Result<WatchPlan> plan_watch(const Args &args) {
+  WatchPlan plan;
+  auto seg = parse_segment_options(args);
+  if (!seg)
+    return std::move(seg).error();
+  plan.segment = std::move(*seg);
+  plan.address = args.value(k_segment_arg);
+  auto interval = positive_duration(args, "--interval", "interval");
+  if (!interval)
+    return std::move(interval).error();
+  plan.interval = interval->value_or(plan.interval);
+  auto timeout = positive_duration(args, "--timeout", "timeout");
+  if (!timeout)
+    return std::move(timeout).error();
+  plan.timeout = *timeout;
+  if (args.has("--changes")) {
+    const std::string &text = args.value("--changes");
+    auto changes = parse_uint(text, "number of changes");
+    if (!changes)
+      return std::move(changes).error();
+    if (*changes == 0)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("invalid number of changes '{}': must be positive", text));
+    plan.changes = *changes;
   }
-  if (gate.want("--interval")) {
-    sub.add_option("--interval", opt->interval,
-                   "Time between comparisons, more than 0 (default 100ms)")
-        ->type_name("DUR");
-  }
-  if (gate.want("-t,--type")) {
-    opt->type_option =
-        sub.add_option("-t,--type", opt->type,
-                       "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64")
-            ->type_name("T");
-  }
-  if (gate.want("-c,--count")) {
-    opt->count_option = sub.add_option("-c,--count", opt->count, "Number of values to watch (default 1)")
-                            ->type_name("N");
-  }
-  if (gate.want("--endian")) {
-    opt->endian_option =
-        sub.add_option("--endian", opt->endian, "Byte order of values: little, big, native (default)")
-            ->type_name("E");
-  }
-  if (gate.want("--until")) {
-    opt->until_option =
-        sub.add_option("--until", opt->until, "Exit 0 once a watched value equals VALUE (typed)")
-            ->type_name("VALUE");
-  }
-  if (gate.want("--changes")) {
-    opt->changes_option =
-        sub.add_option("--changes", opt->changes, "Exit 0 after N change events")->type_name("N");
-  }
-  if (gate.want("--timeout")) {
-    opt->timeout_option =
-        sub.add_option("--timeout", opt->timeout, "Exit 124 after DUR without another stop")
-            ->type_name("DUR");
-  }
-  if (gate.want("-J,--json"))
-    sub.add_flag("-J,--json", opt->json, "One JSON object per event and line (NDJSON)");
-  set_footer(sub, k_sub);
-  return [opt] { return run(*opt); };
+  plan.format = {args.count("--json") > 0, plan.segment.type, plan.segment.endian};
+  if (plan.segment.type)
+    if (auto planned = plan_values(args, plan); !planned)
+      return std::move(planned).error();
+  return plan;
 }
 
 const Command &watch_command() {
-  static const Command command{"watch", "Print an event each time a region of a segment changes", {}, nullptr, register_watch};
+  static const Command command{"watch", "Print an event each time a region of a segment changes",
+                               k_options, make_work};
   return command;
 }
 

@@ -2,389 +2,243 @@
 // written at an offset of a segment (shmkit-write(1)).
 //
 // A write is bounds-checked before its first byte: input of unknown length (a pipe) is staged
-// in memory first, never more than the room from the offset to the end plus one byte, so input
-// that does not fit fails with the segment unchanged. The staged bytes then go in with one
-// Handle::write_at (pwrite for POSIX objects and files, so a full tmpfs gives ENOSPC and not
-// SIGBUS; a copy into the read-write attach for SysV).
+// in memory first (Staging::read_fd, the one input reader, shared with `create --from`), never
+// more than the room from the offset to the end plus one byte, so input that does not fit
+// fails with the segment unchanged. The staged bytes then go in with one Handle::write_at
+// (pwrite for POSIX objects and files, so a full tmpfs gives ENOSPC and not SIGBUS; a copy
+// into the read-write attach for SysV). write_values.cpp plans; this file runs the plan.
 #include "commands.hpp"
-#include "gate.hpp"
+#include "open_segment.hpp"
 #include "output.hpp"
+#include "write_plan.hpp"
 
-#include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
-#include "shmkit/parse.hpp"
 #include "shmkit/staging.hpp"
 #include "shmkit/typed.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <unistd.h>
 
 #include <cstring>
 #include <memory>
-#include <optional>
-#include <string>
-#include <vector>
+#include <span>
 
 namespace shmkit::cli {
 
 namespace {
 
-struct WriteOptions {
-  std::string segment;
-  std::vector<std::string> values;
-  std::string offset;
-  std::string length;
-  std::string data;
-  std::string hex;
-  std::string file;
-  std::string type;
-  std::string endian;
-  std::string fill;
-  bool zero = false;
-  bool grow = false;
-  bool atomic = false;
-  bool verbose = false;
-  CLI::Option *offset_opt = nullptr;
-  CLI::Option *length_opt = nullptr;
-  CLI::Option *data_opt = nullptr;
-  CLI::Option *hex_opt = nullptr;
-  CLI::Option *file_opt = nullptr;
-  CLI::Option *type_opt = nullptr;
-  CLI::Option *endian_opt = nullptr;
-  CLI::Option *fill_opt = nullptr;
+constexpr OptionSpec k_options[] = {
+    {k_segment_arg, "The segment (any address form of shmkit(1))", "SEGMENT", Arity::positional},
+    {"values", "Values for --type", "VALUE", Arity::positionals},
+    {"-s,--offset", "Write at byte OFF (default 0)", "OFF"},
+    {"-d,--data", "Write the bytes of STRING (no NUL is added)", "STRING", Arity::one, {},
+     "--hex,--file,--type,--fill,--zero"},
+    {"-x,--hex", "Write bytes given as hex digit pairs (\"de ad be ef\")", "HEX", Arity::one, {},
+     "--file,--type,--fill,--zero"},
+    {"--file", "Write the contents of a file", "PATH", Arity::one, {}, "--type,--fill,--zero"},
+    {"-t,--type",
+     "Write the VALUEs as type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64", "T",
+     Arity::one, {}, "--fill,--zero"},
+    {"--endian", "Byte order of --type values: little, big or native (default)", "ORDER",
+     Arity::one, "--type"},
+    {"--fill", "Write LEN copies of BYTE (0..255, or 0xHH)", "BYTE", Arity::one, "--length",
+     "--zero"},
+    {"--zero", "Write zeros: LEN bytes, or to the end of the segment", {}, Arity::flag},
+    {"-n,--length", "Bytes to write with --fill or --zero", "LEN"},
+    {"--grow", "Extend a POSIX object or file to fit (SysV sizes are fixed)", {}, Arity::flag},
+    {"--atomic", "Store one naturally aligned --type value with one atomic store", {},
+     Arity::flag, "--type"},
+    {"-v,--verbose", "Report the number of bytes written, and any --grow", {}, Arity::flag},
 };
 
-enum class Source { standard_input, data, hex, file, typed, fill, zero };
+// The largest size a growing object may reach (off_t is signed).
+constexpr std::uint64_t k_max_end = static_cast<std::uint64_t>(INT64_MAX);
 
-// The command line after validation. Every source whose bytes are known without the segment
-// (data, hex, typed) is already encoded in `bytes`.
-struct WritePlan {
-  SegmentRef ref;
-  std::uint64_t offset = 0;
-  Source source = Source::standard_input;
-  std::vector<std::byte> bytes;
-  std::optional<std::uint64_t> length; // --fill / --zero
-  std::byte fill{0};
-  ValueType type = ValueType::u8;
-  bool grow = false;
-  bool atomic = false;
+// The bytes to write: complete before anything is written, or, for input whose length is
+// known before the first byte is read (a regular file), streamed once the bounds are checked.
+struct Input {
+  Staging staged;
+  std::span<const std::byte> bytes;
+  std::uint64_t size = 0;
+  std::unique_ptr<InputFile> stream; ///< streamed instead of `bytes` when set
 };
-
-
-Error usage(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
-
-Result<WritePlan> make_plan(const WriteOptions &o) {
-  WritePlan plan;
-  auto ref = parse_address(o.segment);
-  if (!ref)
-    return std::move(ref).error();
-  plan.ref = std::move(*ref);
-
-  // Exactly one source; stdin when none is named.
-  std::vector<std::pair<Source, const char *>> sources;
-  if (given(o.data_opt))
-    sources.emplace_back(Source::data, "--data");
-  if (given(o.hex_opt))
-    sources.emplace_back(Source::hex, "--hex");
-  if (given(o.file_opt))
-    sources.emplace_back(Source::file, "--file");
-  if (given(o.type_opt))
-    sources.emplace_back(Source::typed, "--type");
-  if (given(o.fill_opt))
-    sources.emplace_back(Source::fill, "--fill");
-  if (o.zero)
-    sources.emplace_back(Source::zero, "--zero");
-  if (sources.size() > 1)
-    return usage(fmt::format("{} and {} cannot be combined: give one data source",
-                             sources[0].second, sources[1].second));
-  plan.source = sources.empty() ? Source::standard_input : sources[0].first;
-
-  if (!o.values.empty() && plan.source != Source::typed)
-    return usage(
-        fmt::format("unexpected argument '{}' (values need --type)", escape_bytes(o.values[0])));
-  if (given(o.endian_opt) && plan.source != Source::typed)
-    return usage("--endian needs --type");
-  if (given(o.length_opt) && plan.source != Source::fill && plan.source != Source::zero)
-    return usage("--length needs --fill or --zero");
-  if (o.atomic && plan.source != Source::typed)
-    return usage("--atomic needs one typed value (--type T VALUE)");
-
-  if (given(o.offset_opt)) {
-    auto offset = parse_byte_count(o.offset, "offset");
-    if (!offset)
-      return std::move(offset).error();
-    plan.offset = *offset;
-  }
-  if (given(o.length_opt)) {
-    auto length = parse_byte_count(o.length, "length");
-    if (!length)
-      return std::move(length).error();
-    if (*length == 0)
-      return usage("invalid length '0': must be positive");
-    plan.length = *length;
-  }
-
-  switch (plan.source) {
-  case Source::data:
-    plan.bytes.resize(o.data.size());
-    std::memcpy(plan.bytes.data(), o.data.data(), o.data.size());
-    break;
-  case Source::hex: {
-    auto bytes = parse_hex_bytes(o.hex);
-    if (!bytes)
-      return usage(fmt::format("invalid --hex: {}", bytes.error().message));
-    plan.bytes = std::move(*bytes);
-    break;
-  }
-  case Source::typed: {
-    auto type = parse_value_type(o.type);
-    if (!type)
-      return std::move(type).error();
-    plan.type = *type;
-    Endian endian = Endian::native;
-    if (given(o.endian_opt)) {
-      auto parsed = parse_endian(o.endian);
-      if (!parsed)
-        return std::move(parsed).error();
-      endian = *parsed;
-    }
-    if (o.values.empty())
-      return usage(fmt::format("--type {} needs at least one VALUE", value_type_name(*type)));
-    for (const auto &text : o.values) {
-      auto value = encode_value(text, *type, endian);
-      if (!value)
-        return usage(value.error().message);
-      auto bytes = value->bytes();
-      plan.bytes.insert(plan.bytes.end(), bytes.begin(), bytes.end());
-    }
-    if (o.atomic) {
-      unsigned width = value_width(*type);
-      if (o.values.size() != 1)
-        return usage("--atomic stores exactly one value");
-      if (plan.offset % width != 0)
-        return usage(fmt::format("offset {} is not aligned to {} bytes, as --atomic needs for {}",
-                                 plan.offset, width, value_type_name(*type)));
-      plan.atomic = true;
-    }
-    break;
-  }
-  case Source::fill: {
-    auto value = parse_uint(o.fill, "fill byte", 255);
-    if (!value)
-      return usage(value.error().message);
-    plan.fill = static_cast<std::byte>(*value);
-    if (!plan.length)
-      return usage("--fill needs --length");
-    break;
-  }
-  case Source::standard_input:
-    // Refuse to wait for typing: a terminal on stdin means no data was given.
-    if (::isatty(STDIN_FILENO) == 1)
-      return usage("no data to write: standard input is a terminal (give --data, --hex, "
-                   "--file, --type, --fill or --zero, or pipe the data in)");
-    break;
-  case Source::file:
-  case Source::zero:
-    break;
-  }
-  plan.grow = o.grow;
-  return plan;
-}
-
-int fail(std::string_view message) {
-  print_error(message);
-  return k_exit_failure;
-}
 
 // The value of a typed source as the integer whose native store puts its bytes in place.
 std::uint64_t native_bits(std::span<const std::byte> bytes) {
+  std::uint8_t v8 = 0;
+  std::uint16_t v16 = 0;
+  std::uint32_t v32 = 0;
+  std::uint64_t v64 = 0;
   switch (bytes.size()) {
-  case 1: {
-    std::uint8_t v;
-    std::memcpy(&v, bytes.data(), 1);
-    return v;
-  }
-  case 2: {
-    std::uint16_t v;
-    std::memcpy(&v, bytes.data(), 2);
-    return v;
-  }
-  case 4: {
-    std::uint32_t v;
-    std::memcpy(&v, bytes.data(), 4);
-    return v;
-  }
-  default: {
-    std::uint64_t v;
-    std::memcpy(&v, bytes.data(), 8);
-    return v;
-  }
+  case 1:
+    std::memcpy(&v8, bytes.data(), 1);
+    return v8;
+  case 2:
+    std::memcpy(&v16, bytes.data(), 2);
+    return v16;
+  case 4:
+    std::memcpy(&v32, bytes.data(), 4);
+    return v32;
+  default:
+    std::memcpy(&v64, bytes.data(), 8);
+    return v64;
   }
 }
 
-int run_write(const WriteOptions &o) {
-  auto plan = make_plan(o);
-  if (!plan)
-    return usage_error("write", plan.error().message);
-
-  auto backend = make_backend(plan->ref.kind);
-  auto opened = backend->open(plan->ref, Access::read_write);
-  if (!opened)
-    return report(opened.error());
-  Handle &handle = **opened;
-  const std::uint64_t size = handle.size();
-  const std::string shown = escape_bytes(handle.info().segment);
-  const std::uint64_t offset = plan->offset;
-
-  if (offset >= size && !plan->grow)
-    return fail(
-        fmt::format("offset {} is past the end of {} (size {} bytes)", offset, shown, size));
-  // The room from the offset to the end; with --grow, as much as a file may hold.
-  const std::uint64_t max_end = static_cast<std::uint64_t>(INT64_MAX);
-  const std::uint64_t room = plan->grow ? (offset < max_end ? max_end - offset : 0) : size - offset;
-
-  // --fill and --zero: LEN bytes, or zeros to the end.
-  const std::uint64_t fill_length =
-      plan->length ? *plan->length : (offset < size ? size - offset : 0);
-
-  // The bytes, complete before anything is written.
-  Staging staged;
-  std::span<const std::byte> bytes = plan->bytes;
-  switch (plan->source) {
-  case Source::standard_input:
-  case Source::file: {
-    auto read = plan->source == Source::file
-                    ? Staging::read_file(o.file, room)
-                    : Staging::read_fd(STDIN_FILENO, room, "standard input");
-    if (!read) {
-      if (read.error().code == Errc::past_end)
-        return fail(fmt::format("input is larger than the {} bytes from offset {} to the end of "
+Error too_large(const WritePlan &plan, const OpenSegment &segment, std::uint64_t room) {
+  return make_error(Errc::past_end,
+                    fmt::format("input is larger than the {} bytes from offset {} to the end of "
                                 "{} (size {} bytes); nothing was written",
-                                room, offset, shown, size));
-      return fail(read.error().message);
-    }
-    staged = std::move(*read);
-    bytes = staged.bytes();
-    break;
+                                room, plan.segment.offset, segment.shown, segment.size));
+}
+
+// Standard input or --file. A regular file's length is known before its first byte: checked
+// against the room up front, then streamed, with no staging. Any other input (a pipe) is read
+// whole first, at most `room` bytes, by the one input reader (Staging::read_fd), so that input
+// too large for the room leaves the segment unchanged.
+Result<Input> read_input(const WritePlan &plan, const OpenSegment &segment, std::uint64_t room) {
+  auto file = plan.source == WriteSource::file ? InputFile::open(plan.file)
+                                               : Result<InputFile>(InputFile::standard_input());
+  if (!file)
+    return std::move(file).error();
+  Input input;
+  if (auto known = file->known_length()) {
+    if (*known > room)
+      return too_large(plan, segment, room);
+    input.size = *known;
+    input.stream = std::make_unique<InputFile>(std::move(*file));
+    return input;
   }
-  case Source::fill:
-  case Source::zero: {
-    if (fill_length > room)
-      break; // refused below with the usual message
-    auto made = plan->source == Source::fill ? Staging::filled(fill_length, plan->fill)
-                                             : Staging::zeros(fill_length);
+  auto read = file->stage(room);
+  if (!read)
+    return read.error().code == Errc::past_end ? too_large(plan, segment, room)
+                                               : std::move(read).error();
+  input.staged = std::move(*read);
+  input.bytes = input.staged.bytes();
+  input.size = input.bytes.size();
+  return input;
+}
+
+// The bytes of the plan's source. `room` is what fits from the offset on.
+Result<Input> gather(const WritePlan &plan, const OpenSegment &segment, std::uint64_t room) {
+  const std::uint64_t offset = plan.segment.offset;
+  switch (plan.source) {
+  case WriteSource::standard_input:
+  case WriteSource::file:
+    return read_input(plan, segment, room);
+  case WriteSource::fill:
+  case WriteSource::zero: {
+    // LEN bytes, or zeros to the end.
+    Input input;
+    input.size = plan.segment.length.value_or(offset < segment.size ? segment.size - offset : 0);
+    if (input.size > room)
+      return input; // refused by the bounds check
+    auto made = plan.source == WriteSource::fill ? Staging::filled(input.size, plan.fill)
+                                                 : Staging::zeros(input.size);
     if (!made)
-      return fail(made.error().message);
-    staged = std::move(*made);
-    bytes = staged.bytes();
+      return std::move(made).error();
+    input.staged = std::move(*made);
+    input.bytes = input.staged.bytes();
+    return input;
+  }
+  case WriteSource::data:
+  case WriteSource::hex:
+  case WriteSource::typed:
     break;
   }
-  case Source::data:
-  case Source::hex:
-  case Source::typed:
-    break;
-  }
-  const std::uint64_t n =
-      plan->source == Source::fill || plan->source == Source::zero ? fill_length : bytes.size();
+  return Input{{}, plan.bytes, plan.bytes.size(), nullptr};
+}
 
-  // Bounds: the segment's size, never the page (a 4-byte SysV segment holds 4 bytes).
-  if (n > room)
-    return fail(fmt::format("{} bytes at offset {} do not fit in {} (size {} bytes)", n, offset,
-                            shown, size));
-  const std::uint64_t end = offset + n;
-  bool grew = false;
-  if (end > size) {
+// Writes the input at the offset, growing the segment first when it must; a failed write
+// restores the old size. Returns whether it grew; input.size becomes what was written.
+Result<bool> put(const WritePlan &plan, OpenSegment &segment, Input &input) {
+  Handle &handle = *segment.handle;
+  const std::uint64_t offset = plan.segment.offset;
+  const std::uint64_t end = offset + input.size;
+  const bool grew = end > segment.size;
+  if (grew)
     if (auto resized = handle.resize(end); !resized)
-      return fail(resized.error().message);
-    grew = true;
-  }
-
+      return std::move(resized).error();
   Result<void> written;
-  if (plan->atomic)
-    written = handle.store_atomic(offset, native_bits(bytes), value_width(plan->type));
+  if (input.stream) {
+    auto streamed = input.stream->stream_to(handle, offset, input.size);
+    if (streamed)
+      input.size = *streamed;
+    else
+      written = std::move(streamed).error();
+  } else if (plan.atomic)
+    written = handle.store_atomic(offset, native_bits(input.bytes),
+                                  value_width(*plan.segment.type));
   else
-    written = handle.write_at(offset, bytes);
+    written = handle.write_at(offset, input.bytes);
   if (!written) {
     if (grew)
-      (void)handle.resize(size); // leave the segment as it was
-    return fail(written.error().message);
+      (void)handle.resize(segment.size); // leave the segment as it was
+    return std::move(written).error();
   }
+  return grew;
+}
+
+// A region that does not fit. With --grow, the segment's size is fixed (SysV): its backend
+// says why it cannot grow.
+// (Asked only of a fixed-size segment, which never resizes.)
+Error refused(const WritePlan &plan, OpenSegment &segment, std::uint64_t size, Error error) {
+  if (!plan.grow || !traits_of(plan.segment.ref.kind).fixed_size)
+    return error;
+  const std::uint64_t offset = plan.segment.offset;
+  auto resized = segment.handle->resize(size > UINT64_MAX - offset ? UINT64_MAX : offset + size);
+  return resized ? error : std::move(resized).error();
+}
+
+Result<Outcome> run_write(const WritePlan &plan) {
+  // Never wait for typing: a terminal on stdin means no data was given.
+  if (plan.source == WriteSource::standard_input && ::isatty(STDIN_FILENO) == 1)
+    return make_error(Errc::not_supported,
+                      "no data to write: standard input is a terminal (give --data, --hex, "
+                      "--file, --type, --fill or --zero, or pipe the data in)");
+  const SegmentOptions &seg = plan.segment;
+  auto opened = open_segment(seg.ref, Access::read_write);
+  if (!opened)
+    return std::move(opened).error();
+  // With --grow, the region may end anywhere a file can, unless the segment's size is fixed.
+  const bool growable = plan.grow && !traits_of(seg.ref.kind).fixed_size;
+  const auto end_limit = growable ? std::optional(k_max_end) : std::nullopt;
+  auto room = fit_region(*opened, seg.offset, std::nullopt, end_limit);
+  if (!room)
+    return refused(plan, *opened, 0, std::move(room).error());
+  auto input = gather(plan, *opened, *room);
+  if (!input)
+    return std::move(input).error();
+  // Bounds: the segment's size, never the page (a 4-byte SysV segment holds 4 bytes).
+  if (auto fits = fit_region(*opened, seg.offset, input->size, end_limit); !fits)
+    return refused(plan, *opened, input->size, std::move(fits).error());
+  auto grew = put(plan, *opened, *input);
+  if (!grew)
+    return std::move(grew).error();
   // A --grow that extended the segment is a change of its own: -v says so, also when no byte
   // was written (--zero at the old end, issue 8 defect 15).
-  if (o.verbose && grew)
-    Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}, growing it from {} to {} "
-                                    "bytes\n",
-                                    n, shown, offset, size, end));
-  else if (o.verbose)
-    Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}\n", n, shown, offset));
-  return k_exit_ok;
+  if (plan.verbose)
+    Stdout::get().write(fmt::format("wrote {} bytes to {} at offset {}{}\n", input->size,
+                                    opened->shown, seg.offset,
+                                    *grew ? fmt::format(", growing it from {} to {} bytes",
+                                                        opened->size, seg.offset + input->size)
+                                          : std::string()));
+  return Outcome::ok;
+}
+
+Result<Work> make_work(const Args &args) {
+  auto planned = plan_write(args);
+  if (!planned)
+    return std::move(planned).error();
+  return Work([plan = std::move(*planned)] { return run_write(plan); });
 }
 
 } // namespace
 
-Runner register_write(CLI::App &sub, OptionGate &gate) {
-  auto o = std::make_shared<WriteOptions>();
-  sub.add_option("segment", o->segment, "The segment (any address form of shmkit(1))")
-      ->required()
-      ->type_name("SEGMENT");
-  sub.add_option("values", o->values, "Values for --type")->type_name("VALUE");
-  if (gate.want("-s,--offset")) {
-    o->offset_opt =
-        sub.add_option("-s,--offset", o->offset, "Write at byte OFF (default 0)")->type_name("OFF");
-  }
-  if (gate.want("-d,--data")) {
-    o->data_opt = sub.add_option("-d,--data", o->data, "Write the bytes of STRING (no NUL is added)")
-                      ->type_name("STRING");
-  }
-  if (gate.want("-x,--hex")) {
-    o->hex_opt =
-        sub.add_option("-x,--hex", o->hex, "Write bytes given as hex digit pairs (\"de ad be ef\")")
-            ->type_name("HEX");
-  }
-  if (gate.want("--file")) {
-    o->file_opt =
-        sub.add_option("--file", o->file, "Write the contents of a file")->type_name("PATH");
-  }
-  if (gate.want("-t,--type")) {
-    o->type_opt = sub.add_option("-t,--type", o->type,
-                                 "Write the VALUEs as type T: u8, i8, u16, i16, u32, i32, u64, "
-                                 "i64, f32, f64")
-                      ->type_name("T");
-  }
-  if (gate.want("--endian")) {
-    o->endian_opt = sub.add_option("--endian", o->endian,
-                                   "Byte order of --type values: little, big or "
-                                   "native (default)")
-                        ->type_name("ORDER");
-  }
-  if (gate.want("--fill")) {
-    o->fill_opt = sub.add_option("--fill", o->fill, "Write LEN copies of BYTE (0..255, or 0xHH)")
-                      ->type_name("BYTE");
-  }
-  std::string zero_help = "Write zeros: LEN bytes, or to the end of the segment";
-  if (gate.want("--zero"))
-    sub.add_flag("--zero", o->zero, zero_help);
-  if (gate.want("-n,--length")) {
-    o->length_opt = sub.add_option("-n,--length", o->length, "Bytes to write with --fill or --zero")
-                        ->type_name("LEN");
-  }
-  std::string grow_help = "Extend a POSIX object or file to fit (SysV sizes are fixed)";
-  if (gate.want("--grow"))
-    sub.add_flag("--grow", o->grow, grow_help);
-  std::string atomic_help = "Store one naturally aligned --type value with one atomic store";
-  if (gate.want("--atomic"))
-    sub.add_flag("--atomic", o->atomic, atomic_help);
-  std::string verbose_help = "Report the number of bytes written, and any --grow";
-  if (gate.want("-v,--verbose"))
-    sub.add_flag("-v,--verbose", o->verbose, verbose_help);
-  set_footer(sub, "write");
-  return [o] { return run_write(*o); };
-}
-
 const Command &write_command() {
-  static const Command command{"write", "Write bytes, hex, strings or typed values into a segment", {}, nullptr, register_write};
+  static const Command command{"write", "Write bytes, hex, strings or typed values into a segment",
+                               k_options, make_work};
   return command;
 }
 

@@ -14,9 +14,10 @@ enum class AddressUse { existing, create };
 
 /// Parses one address: id:, key:, ftok:, posix:, file: and the shorthands. `\xHH` escapes in
 /// names and paths are decoded, so escaped names printed by ls round-trip; a `\x` without two
-/// hex digits is refused. ftok: checks PROJ (what follows the last ':' when it has no '/'),
-/// then calls ftok(3). Fails with invalid_argument or out_of_range (bad grammar, name, escape
-/// or PROJ: all found before any syscall) or not_found (ftok path).
+/// hex digits is refused. ftok: checks PROJ (what follows the last ':' when it has no '/');
+/// the key itself is computed when the segment is used (ftok_key()), so parsing makes no
+/// system call. Fails with invalid_argument or out_of_range (bad grammar, name, escape or
+/// PROJ).
 Result<SegmentRef> parse_address(std::string_view text, AddressUse use = AddressUse::existing);
 
 /// Computes the SysV key of an ftok: address with ftok(3) and returns it as a key: address;

@@ -1,6 +1,7 @@
 // The backend factory: the only place that names all three backends (DESIGN.md section 1).
 #include "shmkit/backend.hpp"
 
+#include "shmkit/fd_object.hpp"
 #include "shmkit/file_backend.hpp"
 #include "shmkit/posix_backend.hpp"
 #include "shmkit/sysv_backend.hpp"
@@ -8,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
+#include <limits>
 
 namespace shmkit {
 
@@ -33,12 +36,15 @@ std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths) {
 
 namespace {
 
+constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t k_off_t_max = std::numeric_limits<std::int64_t>::max();
+
 constexpr std::array<KindTraits, 3> k_traits = {{
     {Kind::sysv, /*listed_by_default=*/true, /*kernel_counts_attaches=*/true,
      /*ordered_by_id=*/true, MatchSubject::key, /*fixed_size=*/true, /*takes_hugetlb=*/true,
-     /*takes_allocate=*/false},
-    {Kind::posix, true, false, false, MatchSubject::name, false, false, true},
-    {Kind::file, false, false, false, MatchSubject::name, false, false, true},
+     /*takes_allocate=*/false, /*max_size=*/k_no_limit},
+    {Kind::posix, true, false, false, MatchSubject::name, false, false, true, k_off_t_max},
+    {Kind::file, false, false, false, MatchSubject::name, false, false, true, k_off_t_max},
 }};
 
 } // namespace
@@ -59,6 +65,20 @@ std::string match_text(const SegmentInfo &info) {
   if (info.kind == Kind::posix && !name.empty() && name.front() == '/')
     name.erase(0, 1);
   return name;
+}
+
+Result<void> check_creatable(const SegmentRef &ref) {
+  if (ref.by == SegmentRef::By::id)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot create {}: the kernel chooses ids; use key:N, key:auto, "
+                                  "key:private or ftok:PATH",
+                                  ref.to_string()));
+  if (ref.kind == Kind::posix && is_semaphore_name(ref.text))
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot create {}: names starting with 'sem.' belong to POSIX "
+                                  "semaphores",
+                                  ref.to_string()));
+  return {};
 }
 
 Backend &BackendSet::of(Kind kind) {

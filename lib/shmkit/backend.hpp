@@ -128,6 +128,9 @@ struct KindTraits {
   bool takes_hugetlb;
   /// create --allocate applies (POSIX, file: posix_fallocate).
   bool takes_allocate;
+  /// The largest size create accepts: off_t's range for what ftruncate(2) sizes (POSIX,
+  /// file); for SysV no limit of shmkit's own (the kernel's SHMMAX decides, at run time).
+  std::uint64_t max_size;
 };
 
 /// Every kind, in listing order (SysV, POSIX, file).
@@ -137,6 +140,11 @@ const KindTraits &traits_of(Kind kind);
 /// The text a --match glob is matched against: "0x0000002a" for SysV, "demo" for
 /// posix:/demo, the path for a file.
 std::string match_text(const SegmentInfo &info);
+
+/// What create refuses from the address alone, before any system call: an id (the kernel
+/// chooses ids) and a POSIX name starting with "sem." (how sem_open(3) names semaphores).
+/// Fails with invalid_argument, "cannot create ADDRESS: ...".
+Result<void> check_creatable(const SegmentRef &ref);
 
 /// One backend of each kind, made on first use (commands that act on several segments).
 class BackendSet {

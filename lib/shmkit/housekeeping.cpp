@@ -38,6 +38,13 @@ Result<bool> shm_rmid_forced(const Paths &paths) {
   return make_error(Errc::io, fmt::format("unexpected content in {}", path));
 }
 
+bool dies_with_creator(const SegmentInfo &fresh, const Paths &paths) {
+  if (fresh.kind != Kind::sysv)
+    return false;
+  auto forced = shm_rmid_forced(paths);
+  return forced && *forced;
+}
+
 bool process_alive(pid_t pid) {
   if (pid <= 0)
     return false;
@@ -236,9 +243,15 @@ Result<void> check_removal(Backend &backend, const SegmentInfo &expected, const 
   return check_remove_permission(*now, paths);
 }
 
-Result<uid_t> lookup_uid(std::string_view user) {
+Result<void> check_user_text(std::string_view user) {
   if (user.empty())
     return make_error(Errc::invalid_argument, "invalid user: empty");
+  return {};
+}
+
+Result<uid_t> lookup_uid(std::string_view user) {
+  if (auto ok = check_user_text(user); !ok)
+    return std::move(ok).error();
   // A name first, as find(1) -user and chown(1) do; then a number.
   std::string name(user);
   errno = 0;

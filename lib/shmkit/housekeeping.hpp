@@ -24,6 +24,11 @@ namespace shmkit {
 /// creator exits (DESIGN.md section 5). Fails with not_found, permission_denied or io.
 Result<bool> shm_rmid_forced(const Paths &paths);
 
+/// Whether the kernel will destroy `fresh`, a segment created a moment ago with nothing
+/// attached, as soon as its creator exits: a SysV segment while kernel.shm_rmid_forced is 1.
+/// False for POSIX objects and files, and when the sysctl cannot be read.
+bool dies_with_creator(const SegmentInfo &fresh, const Paths &paths);
+
 /// Whether a process with this pid exists: kill(pid, 0) succeeds or fails with EPERM (it exists
 /// but belongs to somebody else). Only ESRCH means gone; pid <= 0 is never alive.
 bool process_alive(pid_t pid);
@@ -98,6 +103,10 @@ Result<void> check_remove_permission(const SegmentInfo &info, const Paths &paths
 /// it. Fails with the code and message a real removal would give: not_found, changed,
 /// permission_denied.
 Result<void> check_removal(Backend &backend, const SegmentInfo &expected, const Paths &paths);
+
+/// What lookup_uid() refuses from the text alone, without looking anything up: an empty text.
+/// Fails with invalid_argument "invalid user: empty".
+Result<void> check_user_text(std::string_view user);
 
 /// Resolves a user given as a name (getpwnam, tried first) or a decimal uid (any uid, even one
 /// without a passwd entry). Fails with invalid_argument for an empty text or an unknown name.

@@ -3,6 +3,7 @@
 #include "shmkit/fileio.hpp"
 
 #include "shmkit/address.hpp"
+#include "shmkit/backend.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <limits>
 #include <utility>
+#include <vector>
 
 namespace shmkit {
 
@@ -229,6 +231,64 @@ Result<Staging> Staging::read_fd(int fd, std::uint64_t limit, std::string_view w
   }
   staging.m_size = got;
   return staging;
+}
+
+// Streaming reads and writes this much at a time: large enough for few system calls, small
+// enough to stay in the cache between the read and the write.
+constexpr std::size_t k_stream_chunk = std::size_t{256} << 10;
+
+Result<InputFile> InputFile::open(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return from_errno(errno, fmt::format("cannot open {}", escape_bytes(path)));
+  return InputFile(fd, escape_bytes(path), true);
+}
+
+InputFile::~InputFile() {
+  if (m_owned && m_fd >= 0)
+    ::close(m_fd);
+}
+
+InputFile::InputFile(InputFile &&other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_name(std::move(other.m_name)),
+      m_owned(std::exchange(other.m_owned, false)) {}
+
+std::optional<std::uint64_t> InputFile::known_length() const {
+  struct stat st {};
+  if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return std::nullopt;
+  off_t pos = ::lseek(m_fd, 0, SEEK_CUR);
+  if (pos < 0 || st.st_size < pos)
+    return std::nullopt;
+  return static_cast<std::uint64_t>(st.st_size - pos);
+}
+
+Result<Staging> InputFile::stage(std::uint64_t limit) const {
+  return Staging::read_fd(m_fd, limit, m_name);
+}
+
+Result<std::uint64_t> InputFile::stream_to(Handle &handle, std::uint64_t offset,
+                                           std::uint64_t length) const {
+  std::vector<std::byte> buffer(
+      static_cast<std::size_t>(std::min<std::uint64_t>(length, k_stream_chunk)));
+  std::uint64_t done = 0;
+  while (done < length) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length - done, buffer.size()));
+    ssize_t n = ::read(m_fd, buffer.data(), want);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return from_errno(errno, fmt::format("cannot read {}", m_name));
+    }
+    if (n == 0)
+      break; // the file shrank meanwhile
+    auto written =
+        handle.write_at(offset + done, std::span(buffer.data(), static_cast<std::size_t>(n)));
+    if (!written)
+      return std::move(written).error();
+    done += static_cast<std::uint64_t>(n);
+  }
+  return done;
 }
 
 Result<Staging> Staging::read_file(const std::string &path, std::uint64_t limit) {

@@ -7,11 +7,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace shmkit {
+
+class Handle;
 
 /// Anonymous memory holding staged bytes; move-only, unmapped by the destructor. Pages are
 /// allocated on first touch, so zeros() costs no memory (writing from it reads the kernel's
@@ -57,6 +61,46 @@ private:
   void *m_base = nullptr;
   std::size_t m_size = 0;     ///< staged bytes
   std::size_t m_capacity = 0; ///< mapped bytes (a multiple of the page size)
+};
+
+/// The input of a write: standard input, or a file opened by name (closed by the destructor).
+/// When its length is known before the first byte is read (a regular file), the caller checks
+/// the bounds up front and streams it (stream_to) with no staging; otherwise (a pipe) it
+/// stages it (Staging::read_fd), which keeps "input too large leaves the segment unchanged".
+class InputFile {
+public:
+  /// Standard input, named "standard input" in messages.
+  static InputFile standard_input() noexcept { return InputFile(0, "standard input", false); }
+  /// Opens `path` for reading (never a controlling tty, close-on-exec). Fails with not_found,
+  /// permission_denied or io: "cannot open PATH: ...".
+  static Result<InputFile> open(const std::string &path);
+  ~InputFile();
+  InputFile(InputFile &&other) noexcept;
+  InputFile &operator=(InputFile &&) = delete;
+  InputFile(const InputFile &) = delete;
+
+  int fd() const noexcept { return m_fd; }
+  /// The input's name for messages ("standard input", or the path escaped).
+  const std::string &name() const noexcept { return m_name; }
+  /// The bytes left to read when known without reading: a regular file's size minus the
+  /// position. nullopt for pipes, terminals, sockets and devices.
+  std::optional<std::uint64_t> known_length() const;
+  /// Staging::read_fd(fd(), limit, name()).
+  Result<Staging> stage(std::uint64_t limit) const;
+  /// Copies the next `length` bytes into `handle` at `offset` through one reused buffer (as
+  /// cat does), without staging them. The caller has checked the bounds. Returns the bytes
+  /// written: fewer when the input ends early (a file that shrank meanwhile); bytes beyond
+  /// `length` (a file that grew) are not read. Fails with the read's or Handle::write_at's
+  /// error; what was written before stays written.
+  Result<std::uint64_t> stream_to(Handle &handle, std::uint64_t offset,
+                                  std::uint64_t length) const;
+
+private:
+  InputFile(int fd, std::string name, bool owned) noexcept
+      : m_fd(fd), m_name(std::move(name)), m_owned(owned) {}
+  int m_fd = -1;
+  std::string m_name;
+  bool m_owned = false;
 };
 
 } // namespace shmkit

@@ -5,6 +5,8 @@
 #   - read 1 GiB SysV segment into a pipe   vs  the same cat of the equal POSIX object (<= 1)
 #   - write 1 GiB from a pipe into an existing 1 GiB object  vs  cat > /dev/shm/OBJ   (<= 1)
 #     (and the same into a SysV segment, against the same yardstick; no target)
+#   - write 1 GiB from a regular file on stdin (streamed, no staging)  vs  cat > /dev/shm/OBJ
+#     (<= 1, issue 9)
 #   - format 64 MiB: --format=hexdump vs hexdump -C (<= 1/10), --format=xxd vs xxd (<= 1/2),
 #     --format=hex vs xxd -p (no target)
 # Writes from a pipe are staged in memory first (shmkit-write(1)), so they touch 1 GiB of fresh
@@ -96,6 +98,13 @@ read -r t_wposix t_wsysv t_wcat < <(measure "$runs" \
 echo "write $size from a pipe: shmkit posix $(ms "$t_wposix"), shmkit sysv $(ms "$t_wsysv"), cat > /dev/shm/OBJ $(ms "$t_wcat")"
 verdict "write posix / cat > /dev/shm/OBJ (time, from a pipe)" "$(ratio "$t_wposix" "$t_wcat")" "<=" 1
 info "write sysv / cat > /dev/shm/OBJ (time, from a pipe)" "$(ratio "$t_wsysv" "$t_wcat")"
+
+# --- writing from a regular file (length known up front: bounds checked, then streamed) ----
+read -r t_fposix t_fcat < <(measure "$runs" \
+  "$SHMKIT write posix:/dst </dev/shm/src" \
+  "cat </dev/shm/src >/dev/shm/dst")
+echo "write $size from a regular file on stdin: shmkit posix $(ms "$t_fposix"), cat > /dev/shm/OBJ $(ms "$t_fcat")"
+verdict "write posix / cat > /dev/shm/OBJ (time, from a regular file)" "$(ratio "$t_fposix" "$t_fcat")" "<=" 1
 ipcrm -m "$id"
 rm -f /dev/shm/dst
 

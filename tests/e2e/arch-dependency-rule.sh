@@ -17,3 +17,16 @@ for f in lib/shmkit/*.cpp cmd/*.cpp; do
   fi
 done
 expect_eq "${named_all[*]}" "lib/shmkit/backend.cpp" "files naming all three backends"
+
+# Issue 9: kind decisions live in lib (kind_traits() in the factory). cmd/ may print a kind's
+# name (kind_name) or parse one, but never tests a Kind, and no array in cmd/ is indexed by it.
+bad=$(grep -nE '\bKind::(sysv|posix|file)\b|static_cast<std::size_t>\([a-z_.>-]*kind\)' cmd/*.cpp cmd/*.hpp |
+  grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+[[ -z $bad ]] || fail "cmd/ tests backend kinds (use kind_traits() from lib):"$'\n'"$bad"
+
+# lib decides no exit status: only cmd/command.cpp maps outcomes to statuses, and no subcommand
+# prints usage errors itself (plan() returns them).
+bad=$(grep -nE '(^|[^.>a-z_])(usage_error|report)\(' cmd/*.cpp | grep -vE '^cmd/(main|output|command)\.cpp:' |
+  grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+[[ -z $bad ]] || fail "subcommands decide statuses themselves (return errors from plan/work):"$'\n'"$bad"
+echo ok

@@ -50,6 +50,13 @@ expect_eq "$(cat "$TEST_TMP/out")" "SEGMENT=\"id:$a\"" "export without duplicate
 expect_status 0 "$SHMKIT" ls -o +KEY,ID,id
 expect_eq "$(head -n 1 "$TEST_TMP/out" | tr -s ' ')" "SEGMENT TYPE KEY PERMS OWNER SIZE NATTCH CPID LPID STATUS ID" "+COLS with a default column"
 
+# A time of today shows as HH:MM in the short format (issue 9: "today" is read once by the work);
+# an empty -o or --sort is as if not given.
+expect_status 0 "$SHMKIT" ls --raw --noheadings -o ctime "id:$a"
+[[ $(cat "$TEST_TMP/out") =~ ^[0-9][0-9]:[0-9][0-9]$ ]] || fail "ctime of today is not HH:MM: $(cat "$TEST_TMP/out")"
+expect_status 0 "$SHMKIT" ls --raw --noheadings -o "" --sort "" "id:$a"
+expect_eq "$(cut -d' ' -f1 "$TEST_TMP/out")" "id:$a" "empty -o and --sort"
+
 expect_status 0 "$SHMKIT" ls --owner nobody --noheadings
 expect_eq "$(cat "$TEST_TMP/out")" "" "nobody owns nothing"
 expect_status 0 "$SHMKIT" ls --owner 0 --noheadings --raw -o segment --type posix
@@ -67,9 +74,12 @@ assert abs(d["ctime_epoch"] - time.time()) < 60 and d["ctime"].endswith("Z"), d
 PY
 
 expect_error 2 "unknown column 'FOO'" "$SHMKIT" ls -o segment,foo
-expect_error 2 "--json, --raw and --export are mutually exclusive" "$SHMKIT" ls --json --raw
+# issue 9: the rules between options are data in ls's option table, checked in one place.
+expect_error 2 "--raw and --json exclude each other" "$SHMKIT" ls --json --raw
+expect_error 2 "--limits and --output exclude each other" "$SHMKIT" ls --limits -o size
 expect_error 2 "unknown type 'shm'" "$SHMKIT" ls --type shm
-expect_error 2 "unknown user 'no-such-user-x'" "$SHMKIT" ls --owner no-such-user-x
+# issue 9: an unknown user name needs getpwnam to be found out: a runtime failure.
+expect_error 1 "unknown user 'no-such-user-x'" "$SHMKIT" ls --owner no-such-user-x
 expect_error 2 "unknown time format 'long'" "$SHMKIT" ls --time-format long
 expect_error 2 "invalid key '0x100000000': larger than 4294967295" "$SHMKIT" ls key:0x100000000
 expect_error 2 "key 0 is IPC_PRIVATE" "$SHMKIT" ls key:0

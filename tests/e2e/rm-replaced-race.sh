@@ -1,42 +1,46 @@
 #!/usr/bin/env bash
 # issue 8 defect 8: rm of a POSIX object or file never removes an object that took the name
 # after rm checked it. rm renames the object to a private dot-name, checks that inode, and only
-# then unlinks it (or renames it back). strace holds rm inside a system call while the test
-# re-creates the object, which makes the race deterministic.
+# then unlinks it (or renames it back). strace holds rm on entry to a system call while the
+# test re-creates the object, and lets it go only then, which makes the race deterministic:
+# no step depends on how fast either side is.
 source "$(dirname "$0")/common.sh"
 
 command -v strace >/dev/null || skip "needs strace"
-strace -f -qq -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
+strace -D -f -qq -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
 case $(uname -m) in
 x86_64) unlink_nrs="87 263" rename_nrs="316" ;;
 aarch64) unlink_nrs="35" rename_nrs="276" ;;
 *) skip "system call numbers unknown for $(uname -m)" ;;
 esac
 
-# traced SYSCALLS ARGS...: runs shmkit ARGS under strace, with every call among SYSCALLS
-# delayed by 1.5 s on entry, in the background; the pid of shmkit itself is in $rm_pid.
-traced() {
-  local calls=$1
+# held SYSCALLS ARGS...: runs shmkit ARGS in the background, its pid in $rm_pid, under strace,
+# which holds it on entry to a call among SYSCALLS until `release`. strace -D is a
+# detached grandchild: shmkit is our child (its status is ours to wait for), and killing the
+# tracer lets the held call go on at once (the kernel detaches and resumes a tracee whose
+# tracer dies). A sanitized binary is untraced again by then, so LeakSanitizer can run at exit.
+held() {
+  local calls=$1 i
   shift
-  strace -f -qq -o /dev/null -e trace="$calls" -e inject="$calls":delay_enter=1500000 \
+  strace -D -f -qq -o /dev/null -e trace="$calls" -e inject="$calls":delay_enter=100000000 \
     "$SHMKIT" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
-  tracer=$!
-  on_exit "kill $tracer"
-  # strace forks probe children of its own first: wait for the one that runs shmkit.
-  local i pid exe
-  exe=$(readlink -f "$SHMKIT")
-  rm_pid=
-  for ((i = 0; i < 500; i++)); do
-    for pid in $(cat "/proc/$tracer/task/$tracer/children" 2>/dev/null || true); do
-      [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] && rm_pid=$pid
-    done
-    [[ -z $rm_pid ]] || break
+  rm_pid=$!
+  held_pids=$rm_pid
+  tracer=
+  for ((i = 0; i < 1000; i++)); do
+    [[ $(readlink "/proc/$rm_pid/exe" 2>/dev/null) == "$(readlink -f "$SHMKIT")" ]] &&
+      tracer=$(awk '/^TracerPid:/ { print $2 }' "/proc/$rm_pid/status" 2>/dev/null)
+    [[ -z $tracer || $tracer == 0 ]] || break
     sleep 0.01
   done
-  [[ -n $rm_pid ]] || fail "strace started no shmkit"
+  [[ -n $tracer && $tracer != 0 ]] || fail "strace started no traced shmkit"
+  held_pids+=" $tracer"
 }
+held_pids= # shmkit and its tracer while one is held (finish empties it)
+# shellcheck disable=SC2016 # expanded at exit
+on_exit 'kill -KILL $held_pids'
 
-# wait_in NUMBERS: waits until shmkit is inside one of these system calls.
+# wait_in NUMBERS: waits until shmkit is held in one of these system calls.
 wait_in() {
   local i nr
   for ((i = 0; i < 1000; i++)); do
@@ -47,10 +51,24 @@ wait_in() {
   fail "shmkit never entered system call $1"
 }
 
-# finish: waits for the traced shmkit; its status lands in $status.
+# release: lets the held system call go on (without strace from here on).
+release() {
+  local i
+  kill -KILL "$tracer"
+  held_pids=$rm_pid
+  for ((i = 0; i < 1000; i++)); do
+    [[ $(awk '/^TracerPid:/ { print $2 }' "/proc/$rm_pid/status" 2>/dev/null) != "$tracer" ]] &&
+      return 0
+    sleep 0.01
+  done
+  fail "shmkit is still traced"
+}
+
+# finish: waits for shmkit; its status lands in $status.
 finish() {
   status=0
-  wait "$tracer" || status=$?
+  wait "$rm_pid" || status=$?
+  held_pids=
 }
 
 # replace PATH TEXT: puts a new object with TEXT under PATH (a different inode).
@@ -62,18 +80,20 @@ replace() {
 # 1. Re-created after the check, right before the unlink: the new object survives. (Before the
 #    fix rm stat'ed the name, then unlinked the name, and removed the new object.)
 "$SHMKIT" create posix:/p --size 1 >/dev/null
-traced unlink,unlinkat rm -v posix:/p
+held unlink,unlinkat rm -v posix:/p
 wait_in "$unlink_nrs"
 replace /dev/shm/p new
+release
 finish
 expect_eq "$status $(cat "$TEST_TMP/out")" "0 removed posix:/p" "the original object removed"
 expect_eq "$(ls -A /dev/shm) $(cat /dev/shm/p)" "p new" "the new object kept, nothing hidden left"
 
 # The same for a file.
 "$SHMKIT" create "$TEST_TMP/f" --size 1 >/dev/null
-traced unlink,unlinkat rm -v "$TEST_TMP/f"
+held unlink,unlinkat rm -v "$TEST_TMP/f"
 wait_in "$unlink_nrs"
 replace "$TEST_TMP/f" new
+release
 finish
 expect_eq "$status $(cat "$TEST_TMP/out")" "0 removed file:$TEST_TMP/f" "file: original removed"
 expect_eq "$(cat "$TEST_TMP/f")" "new" "file: new object kept"
@@ -83,9 +103,10 @@ rm -f "$TEST_TMP/f"
 #    sees that, and puts it back.
 rm -f /dev/shm/p
 "$SHMKIT" create posix:/p --size 1 >/dev/null
-traced renameat2 rm -v posix:/p
+held renameat2 rm -v posix:/p
 wait_in "$rename_nrs"
 replace /dev/shm/p other
+release
 finish
 expect_eq "$status" 1 "refused"
 expect_eq "$(cat "$TEST_TMP/err")" \
@@ -96,14 +117,20 @@ expect_eq "$(ls -A /dev/shm) $(cat /dev/shm/p)" "p other" "the other object back
 #    object it moved is now.
 rm -f /dev/shm/p
 "$SHMKIT" create posix:/p --size 1 >/dev/null
-traced renameat2 rm -v posix:/p
+held renameat2 rm -v posix:/p
 wait_in "$rename_nrs"
 replace /dev/shm/p second
-for ((i = 0; i < 500; i++)); do # until rm has moved "second" away
-  [[ -e /dev/shm/p ]] || break
+# Stopped (SIGSTOP, pending while it is held) right after that rename returns.
+kill -STOP "$rm_pid"
+release
+for ((i = 0; i < 1000; i++)); do
+  [[ $(awk '/^State:/ { print $2 }' "/proc/$rm_pid/status") == T ]] && break
   sleep 0.01
 done
+[[ $(awk '/^State:/ { print $2 }' "/proc/$rm_pid/status") == T ]] || fail "rm did not stop"
+[[ ! -e /dev/shm/p ]] || fail "rm stopped before it moved the object away"
 replace /dev/shm/p third
+kill -CONT "$rm_pid"
 finish
 hidden=
 for entry in /dev/shm/.shmkit-rm-*; do

@@ -38,16 +38,18 @@ expect_error 2 "invalid count '0': must be positive" "$SHMKIT" watch posix:small
 # Regions.
 expect_error 2 "invalid length '0': must be positive" "$SHMKIT" watch posix:small --length 0
 expect_error 2 "invalid offset '1.5'" "$SHMKIT" watch posix:small --offset 1.5
-expect_error 1 "8 bytes at offset 60 are past the end of posix:/small (64 bytes)" \
+# issue 9: one wording of "past the end" for read, write and watch (was "are past the end of
+# SEG (N bytes)" and "offset N is at/past the end of SEG (N bytes): nothing to watch")
+expect_error 1 "8 bytes at offset 60 do not fit in posix:/small (size 64 bytes)" \
   "$SHMKIT" watch posix:small --offset 60 --length 8
-expect_error 1 "8 bytes at offset 64 are past the end of posix:/small (64 bytes)" \
+expect_error 1 "offset 64 is past the end of posix:/small (size 64 bytes)" \
   "$SHMKIT" watch posix:small --offset 64 --type u64
-expect_error 1 "offset 64 is at the end of posix:/small (64 bytes): nothing to watch" \
+expect_error 1 "offset 64 is past the end of posix:/small (size 64 bytes)" \
   "$SHMKIT" watch posix:small --offset 64
-expect_error 1 "offset 1024 is past the end of posix:/small (64 bytes): nothing to watch" \
+expect_error 1 "offset 1024 is past the end of posix:/small (size 64 bytes)" \
   "$SHMKIT" watch posix:small --offset 1K
 seg=$("$SHMKIT" create key:auto --size 100)
-expect_error 1 "4 bytes at offset 100 are past the end of $seg (100 bytes)" \
+expect_error 1 "offset 100 is past the end of $seg (size 100 bytes)" \
   "$SHMKIT" watch "$seg" --offset 100 --type i32
 
 # Segments.
@@ -59,6 +61,6 @@ expect_error 1 "permission denied" as_nobody "$SHMKIT" watch posix:private
 # What the system holds is never a usage error: an empty object, a FIFO planted in /dev/shm.
 : >/dev/shm/empty
 mkfifo /dev/shm/fifo
-expect_error 1 "offset 0 is at the end of posix:/empty (0 bytes): nothing to watch" \
+expect_error 1 "offset 0 is past the end of posix:/empty (size 0 bytes)" \
   "$SHMKIT" watch posix:empty
 expect_error 1 "cannot open posix:/fifo: not a regular file" "$SHMKIT" watch posix:fifo --timeout 1s

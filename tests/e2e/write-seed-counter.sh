@@ -50,7 +50,8 @@ expect_eq "$("$SHMKIT" read 0x00000002 --type u8 --count 4 | wc -l)" 4 "4 bytes 
 
 expect_error 1 "8 bytes at offset 0 do not fit in id:$id (size 4 bytes)" \
   "$SHMKIT" write key:2 --type i64 5
-expect_error 1 "8 bytes at offset 0 go past the end of id:$id (size 4 bytes)" \
+# issue 9: one wording of "past the end" (read said "go past the end of")
+expect_error 1 "8 bytes at offset 0 do not fit in id:$id (size 4 bytes)" \
   "$SHMKIT" read key:2 --type i64
 expect_error 1 "offset 4 is past the end of id:$id (size 4 bytes)" "$SHMKIT" write key:2 -s 4 --type u8 1
 

@@ -36,3 +36,28 @@ expect_eq "$status" 1 "status when memory runs out"
 grep -Eq "^shmkit: error: cannot stage more than [0-9]+ bytes of standard input in memory: the address space is limited to $as bytes \(RLIMIT_AS, ulimit -v\)$" \
   "$TEST_TMP/err" || fail "message: $(cat "$TEST_TMP/err")"
 expect_eq "$("$SHMKIT" read posix:/big -n 3)" "$before" "unchanged"
+
+# issue 9 (writing from stdin): input whose length is known before its first byte (a regular
+# file on stdin, --file) is bounds-checked up front and streamed, never staged: 100 MiB go in
+# where the address space could not stage them, and input larger than the room is still
+# refused with the segment unchanged.
+head -c 100M /dev/urandom >"$TEST_TMP/100M"
+for how in stdin file; do
+  "$SHMKIT" write posix:/big --zero -n 100M
+  status=0
+  if [[ $how == stdin ]]; then
+    prlimit --as="$as" "$SHMKIT" write posix:/big -s 7 -v <"$TEST_TMP/100M" >"$TEST_TMP/out" \
+      2>"$TEST_TMP/err" || status=$?
+  else
+    prlimit --as="$as" "$SHMKIT" write posix:/big -s 7 -v --file "$TEST_TMP/100M" \
+      >"$TEST_TMP/out" 2>"$TEST_TMP/err" </dev/null || status=$?
+  fi
+  expect_eq "$status:$(cat "$TEST_TMP/err")" "0:" "100 MiB streamed from a file ($how)"
+  expect_eq "$(cat "$TEST_TMP/out")" "wrote 104857600 bytes to posix:/big at offset 7" "-v ($how)"
+  cmp <("$SHMKIT" read posix:/big -s 7 -n 100M) "$TEST_TMP/100M" || fail "streamed bytes ($how)"
+done
+truncate -s 1000 /dev/shm/small
+before=$(sha256sum </dev/shm/small)
+expect_error 1 "input is larger than the 1000 bytes from offset 0 to the end of posix:/small" \
+  prlimit --as="$as" "$SHMKIT" write posix:/small <"$TEST_TMP/100M"
+expect_eq "$(sha256sum </dev/shm/small)" "$before" "unchanged by a file larger than the room"

@@ -1,0 +1,216 @@
+// The columns of `shmkit ls`: ONE row per column holds everything about it (its -o name and
+// JSON key, header, alignment, value kind, how it is read from a SegmentInfo, its help). The
+// value kind decides how a cell is printed (ls_columns.cpp, format.hpp). Adding a column means
+// adding its row here, plus its line in man/shmkit-ls.1.scd and in both completion scripts
+// (cmd/README.md); the -o help below is built from the rows at compile time.
+#pragma once
+
+#include "format.hpp"
+#include "json.hpp"
+
+#include "shmkit/error.hpp"
+#include "shmkit/segment.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace shmkit::cli {
+
+/// User and group names, each looked up once (getpwuid/getgrgid); the number when unknown.
+class NameCache {
+public:
+  const std::string &user(uid_t uid);
+  const std::string &group(gid_t gid);
+
+private:
+  std::unordered_map<uid_t, std::string> m_users;
+  std::unordered_map<gid_t, std::string> m_groups;
+};
+
+/// (device, inode) -> how many processes map it, from one /proc scan.
+using MapperCounts = std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t>;
+
+/// What a column reads besides the SegmentInfo.
+struct RowContext {
+  NameCache names;
+  /// Filled by the /proc scan when a shown column needs it (Column::needs_users) and some row's
+  /// kind does not have the kernel count its attaches; nullptr until then.
+  const MapperCounts *mappers = nullptr;
+  /// Storage for the text of a list cell (valid until the next list cell is read).
+  std::string list_text;
+};
+
+/// How a column's values are printed (shmkit-ls(1) OUTPUT).
+enum class ValueKind : std::uint8_t {
+  address, ///< escaped in text and in JSON (the canonical address, usable as an argument)
+  text,    ///< escaped in text; JSON string (U+FFFD for bad bytes) plus NAME_hex
+  key,     ///< 0x%08x in text and JSON (a string)
+  count,   ///< decimal; JSON number
+  size,    ///< human units unless --bytes; JSON number of bytes
+  perms,   ///< symbolic or octal (--numeric-perms); JSON "0640"
+  time,    ///< --time-format in text; JSON ISO 8601 UTC string plus NAME_epoch
+  list,    ///< comma-separated words, "-" when none; JSON array of strings
+};
+
+enum class Align : std::uint8_t { left, right };
+
+/// One value read from a segment; absent values print as "-" and JSON null.
+struct Cell {
+  bool present = false;
+  std::uint64_t number = 0; ///< key, count, size, perms, time (seconds since the epoch)
+  std::string_view text;    ///< address, text, list (comma-separated)
+};
+
+Cell number_cell(std::uint64_t v);
+template <typename T> Cell number_cell(const std::optional<T> &v) {
+  return v ? number_cell(static_cast<std::uint64_t>(*v)) : Cell{};
+}
+Cell text_cell(std::string_view s);
+template <typename T> Cell text_cell(const std::optional<T> &v) {
+  return v ? text_cell(std::string_view(*v)) : Cell{};
+}
+/// A time; 0 ("never") is absent.
+Cell time_cell(const std::optional<std::time_t> &t);
+/// NATTCH: the kernel's count, else the processes that map the object.
+Cell attaches_cell(const SegmentInfo &s, RowContext &ctx);
+/// STATUS: dest, locked, hugetlb, semaphore, not-regular.
+Cell status_cell(const SegmentInfo &s, RowContext &ctx);
+
+struct Column {
+  std::string_view name;   ///< -o and --sort name (any case) and JSON key
+  std::string_view header; ///< table header and --export key
+  Align align;
+  ValueKind value;
+  std::string_view help; ///< -o help, shmkit-ls(1)
+  Cell (*read)(const SegmentInfo &, RowContext &);
+  bool by_default = false; ///< in the default set (in registry order)
+  bool needs_users = false; ///< needs RowContext::mappers for some kinds (a /proc scan)
+};
+
+using SI = const SegmentInfo &;
+using RC = RowContext &;
+
+// clang-format off
+inline constexpr Column k_columns[] = {
+  {"segment", "SEGMENT", Align::left, ValueKind::address, "canonical address, usable as an argument",
+   [](SI s, RC) { return text_cell(s.segment); }, true},
+  {"type", "TYPE", Align::left, ValueKind::text, "sysv, posix or file",
+   [](SI s, RC) { return text_cell(kind_name(s.kind)); }, true},
+  {"key", "KEY", Align::left, ValueKind::key, "SysV key",
+   [](SI s, RC) { return number_cell(s.key); }, true},
+  {"id", "ID", Align::right, ValueKind::count, "SysV shmid",
+   [](SI s, RC) { return number_cell(s.id); }},
+  {"name", "NAME", Align::left, ValueKind::text, "POSIX name or file path",
+   [](SI s, RC) { return text_cell(s.name); }},
+  {"perms", "PERMS", Align::left, ValueKind::perms, "permissions",
+   [](SI s, RC) { return number_cell(s.mode); }, true},
+  {"owner", "OWNER", Align::left, ValueKind::text, "owner's user name",
+   [](SI s, RC c) { return text_cell(c.names.user(s.uid)); }, true},
+  {"group", "GROUP", Align::left, ValueKind::text, "owner's group name",
+   [](SI s, RC c) { return text_cell(c.names.group(s.gid)); }},
+  {"uid", "UID", Align::right, ValueKind::count, "owner's user id",
+   [](SI s, RC) { return number_cell(s.uid); }},
+  {"gid", "GID", Align::right, ValueKind::count, "owner's group id",
+   [](SI s, RC) { return number_cell(s.gid); }},
+  {"cuid", "CUID", Align::right, ValueKind::count, "creator's user id (SysV)",
+   [](SI s, RC) { return number_cell(s.cuid); }},
+  {"cgid", "CGID", Align::right, ValueKind::count, "creator's group id (SysV)",
+   [](SI s, RC) { return number_cell(s.cgid); }},
+  {"cuser", "CUSER", Align::left, ValueKind::text, "creator's user name (SysV)",
+   [](SI s, RC c) { return s.cuid ? text_cell(c.names.user(*s.cuid)) : Cell{}; }},
+  {"cgroup", "CGROUP", Align::left, ValueKind::text, "creator's group name (SysV)",
+   [](SI s, RC c) { return s.cgid ? text_cell(c.names.group(*s.cgid)) : Cell{}; }},
+  {"size", "SIZE", Align::right, ValueKind::size, "size",
+   [](SI s, RC) { return number_cell(s.size); }, true},
+  {"rss", "RSS", Align::right, ValueKind::size, "resident memory (SysV)",
+   [](SI s, RC) { return number_cell(s.rss); }},
+  {"swap", "SWAP", Align::right, ValueKind::size, "swapped memory (SysV)",
+   [](SI s, RC) { return number_cell(s.swap); }},
+  {"alloc", "ALLOC", Align::right, ValueKind::size, "allocated bytes (POSIX, file)",
+   [](SI s, RC) { return number_cell(s.alloc); }},
+  {"nattch", "NATTCH", Align::right, ValueKind::count, "attaches (SysV) or mapping processes (POSIX, file)",
+   attaches_cell, true, true},
+  {"cpid", "CPID", Align::right, ValueKind::count, "creator's pid (SysV)",
+   [](SI s, RC) { return number_cell(s.cpid); }, true},
+  {"lpid", "LPID", Align::right, ValueKind::count, "pid of the last attach or detach (SysV)",
+   [](SI s, RC) { return number_cell(s.lpid); }, true},
+  {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular",
+   status_cell, true},
+  {"atime", "ATIME", Align::left, ValueKind::time, "last attach (SysV) or access time",
+   [](SI s, RC) { return time_cell(s.atime); }},
+  {"dtime", "DTIME", Align::left, ValueKind::time, "last detach (SysV)",
+   [](SI s, RC) { return time_cell(s.dtime); }},
+  {"ctime", "CTIME", Align::left, ValueKind::time, "last change",
+   [](SI s, RC) { return time_cell(s.ctime); }},
+  {"mtime", "MTIME", Align::left, ValueKind::time, "last modification (POSIX, file)",
+   [](SI s, RC) { return time_cell(s.mtime); }},
+};
+// clang-format on
+
+/// The columns without -o, in registry order.
+std::vector<const Column *> default_columns();
+/// The row named `name` (any case), or nullptr.
+const Column *find_column(std::string_view name);
+/// -o COLS: comma-separated names; "+COLS" appends to the default set. A column named twice is
+/// kept once, at its first place. Fails with invalid_argument for an unknown or empty name.
+Result<std::vector<const Column *>> parse_columns(std::string_view spec);
+
+/// How cells become text in tables, --raw and --export.
+struct TextStyle {
+  bool bytes = false;         ///< --bytes
+  bool numeric_perms = false; ///< --numeric-perms
+  TimeFormat time = TimeFormat::short_form;
+  std::time_t now = 0; ///< what "today" is for the short time format
+};
+/// Appends the text of `cell` (names escaped: odd bytes never reach a terminal raw).
+void append_cell_text(std::string &out, const Column &column, const Cell &cell,
+                      const TextStyle &style);
+/// Writes the member(s) of `cell` into the current JSON object: "name": value, plus
+/// "name_epoch" for times and "name_hex" for text that is not valid UTF-8.
+void write_cell_json(JsonWriter &json, const Column &column, const Cell &cell);
+
+// The -o help: a head line, then "  HEADER   help" per row, built at compile time.
+namespace detail {
+inline constexpr std::string_view k_output_head =
+    "Columns to show (+COLS appends to the default). Available:";
+inline constexpr std::size_t k_output_name_width = 9;
+template <typename F> constexpr void for_each_help_piece(F put) {
+  put(k_output_head);
+  for (const Column &c : k_columns) {
+    put("\n  ");
+    put(c.header);
+    for (std::size_t i = c.header.size(); i < k_output_name_width; ++i)
+      put(" ");
+    put(c.help);
+  }
+}
+constexpr std::size_t output_help_size() {
+  std::size_t n = 0;
+  for_each_help_piece([&](std::string_view piece) { n += piece.size(); });
+  return n;
+}
+constexpr std::array<char, output_help_size()> make_output_help() {
+  std::array<char, output_help_size()> text{};
+  std::size_t at = 0;
+  for_each_help_piece([&](std::string_view piece) {
+    for (char ch : piece)
+      text[at++] = ch;
+  });
+  return text;
+}
+inline constexpr auto k_output_help_text = make_output_help();
+} // namespace detail
+
+/// The help of -o/--output: every column with its help.
+inline constexpr std::string_view k_output_help{detail::k_output_help_text.data(),
+                                                detail::k_output_help_text.size()};
+
+} // namespace shmkit::cli

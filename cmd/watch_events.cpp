@@ -1,0 +1,109 @@
+#include "watch_events.hpp"
+
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iterator>
+
+namespace shmkit::cli {
+
+namespace {
+
+void append_hex_bytes(std::string &out, std::span<const std::byte> bytes) {
+  static constexpr char k_digits[] = "0123456789abcdef";
+  for (std::byte b : bytes) {
+    auto u = std::to_integer<unsigned>(b);
+    out.push_back(k_digits[u >> 4]);
+    out.push_back(k_digits[u & 15]);
+  }
+}
+
+// A JSON number when the text is one ("-12", "1e+300"); inf and nan become strings.
+void append_json_number(std::string &out, const std::string &text) {
+  std::size_t digit = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (digit < text.size() && text[digit] >= '0' && text[digit] <= '9')
+    out += text;
+  else
+    append_json_string(out, text);
+}
+
+} // namespace
+
+Stamp stamp_now() {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm {};
+  ::gmtime_r(&ts.tv_sec, &tm);
+  long micros = ts.tv_nsec / 1000;
+  return {fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros),
+          fmt::format("{}.{:06}", static_cast<long long>(ts.tv_sec), micros)};
+}
+
+void EventPrinter::change(const Stamp &when, const ChangeSet &set, const Change &c) {
+  std::string &out = Stdout::get().buffer();
+  auto old_bytes = set.old_bytes(c);
+  auto new_bytes = set.new_bytes(c);
+  if (m_format.json) {
+    head(out, when, "change", c.offset, c.length);
+    out += ", \"old\": ";
+    value(out, old_bytes);
+    out += ", \"new\": ";
+    value(out, new_bytes);
+    out += "}\n";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{} change offset={} length={} old=", when.iso,
+                   c.offset, c.length);
+    value(out, old_bytes);
+    out += " new=";
+    value(out, new_bytes);
+    out += '\n';
+  }
+  Stdout::get().maybe_flush();
+}
+
+void EventPrinter::lifecycle(const Stamp &when, std::string_view event,
+                             std::optional<std::uint64_t> size) {
+  std::string &out = Stdout::get().buffer();
+  if (m_format.json) {
+    head(out, when, event, m_watcher.offset(), m_watcher.length());
+    out += ", \"old\": null, \"new\": null";
+    if (size)
+      fmt::format_to(std::back_inserter(out), ", \"size\": {}", *size);
+    out += "}\n";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{} {} offset={} length={}", when.iso, event,
+                   m_watcher.offset(), m_watcher.length());
+    if (size)
+      fmt::format_to(std::back_inserter(out), " size={}", *size);
+    out += '\n';
+  }
+}
+
+void EventPrinter::head(std::string &out, const Stamp &when, std::string_view event,
+                        std::uint64_t offset, std::uint64_t length) const {
+  fmt::format_to(std::back_inserter(out),
+                 "{{\"time\": \"{}\", \"time_epoch\": {}, \"event\": \"{}\", \"offset\": {}, "
+                 "\"length\": {}",
+                 when.iso, when.epoch, event, offset, length);
+}
+
+void EventPrinter::value(std::string &out, std::span<const std::byte> bytes) const {
+  if (m_format.type) {
+    std::string text = format_value(bytes, *m_format.type, m_format.endian);
+    if (m_format.json)
+      append_json_number(out, text);
+    else
+      out += text;
+    return;
+  }
+  if (m_format.json)
+    out.push_back('"');
+  append_hex_bytes(out, bytes);
+  if (m_format.json)
+    out.push_back('"');
+}
+
+} // namespace shmkit::cli
