@@ -132,11 +132,7 @@ Result<Outcome> run(const Plan &plan) {
   // (issue 8 defect 9).
   Stopper stop(signals, plan.timeout ? std::optional(started + *plan.timeout) : std::nullopt);
   Stdout &out = Stdout::get();
-  struct PlainAgain {
-    Stdout &out;
-    ~PlainAgain() { out.stop_with(nullptr); }
-  } plain_again{out};
-  out.stop_with(&stop);
+  const StopScope stop_scope(stop);
 
   auto backend = make_backend(plan.ref.kind);
   auto opened = backend->open(plan.ref, plan.access);
@@ -173,7 +169,7 @@ Result<Outcome> run(const Plan &plan) {
   return hold(*backend, handle, mapping, *canonical, stop);
 }
 
-Result<Work> plan(const Args &args) {
+Result<Plan> plan_attach(const Args &args) {
   Plan plan;
   auto ref = parse_address(args.value("SEGMENT"));
   if (!ref)
@@ -191,14 +187,14 @@ Result<Work> plan(const Args &args) {
   plan.access = args.has("--readonly") ? Access::read_only : Access::read_write;
   plan.lock = args.has("--lock");
   plan.prefault = args.has("--prefault");
-  return Work([plan] { return run(plan); });
+  return plan;
 }
 
 } // namespace
 
 const Command &attach_command() {
   static const Command command{"attach", "Map a segment and hold it until a signal, timeout or removal",
-                               k_options, plan};
+                               k_options, plan_then<plan_attach, run>};
   return command;
 }
 

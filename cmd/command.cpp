@@ -35,6 +35,7 @@ int execute(const Command &command, const Args &args) {
     return usage_error(command.name, work.error().message);
   auto outcome = (*work)();
   if (!outcome) {
+    Stdout::get().flush(); // what was printed comes before the error
     print_error(outcome.error().message);
     return k_exit_failure;
   }

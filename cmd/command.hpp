@@ -46,6 +46,15 @@ struct Command {
   LegacyRegister legacy = nullptr;
 };
 
+/// The plan function of a subcommand whose planning is `plan_fn(args) -> Result<Plan>` and whose
+/// work is `run_fn(plan)`: Command{name, description, k_options, plan_then<plan_x, run_x>}.
+template <auto plan_fn, auto run_fn> Result<Work> plan_then(const Args &args) {
+  auto planned = plan_fn(args);
+  if (!planned)
+    return std::move(planned).error();
+  return Work([plan = std::move(*planned)]() -> Result<Outcome> { return run_fn(plan); });
+}
+
 /// Every subcommand, in the order of shmkit --help.
 std::span<const Command> commands();
 

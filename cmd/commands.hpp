@@ -1,6 +1,6 @@
 // The subcommands. Each cmd/<sub>.cpp defines <sub>_command(): its name, description, option
 // table and plan function (command.hpp). main() builds only the invoked subcommand's options:
-// start-up cost (DESIGN section 9 of the README's design notes, cmd/README.md).
+// start-up cost (cmd/README.md, where the time goes).
 #pragma once
 
 #include "command.hpp"

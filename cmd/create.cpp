@@ -186,12 +186,6 @@ Result<Outcome> run(const CreatePlan &plan) {
   return Outcome::ok; // a write error is reported, with status 1, by main's Stdout::finish()
 }
 
-Result<Work> plan_command(const Args &args) {
-  auto planned = plan_create(args);
-  if (!planned)
-    return std::move(planned).error();
-  return Work([plan = std::move(*planned)] { return run(plan); });
-}
 
 } // namespace
 
@@ -213,7 +207,7 @@ Result<CreatePlan> plan_create(const Args &args) {
 
 const Command &create_command() {
   static const Command command{"create", "Create a segment and print its address", k_options,
-                               plan_command};
+                               plan_then<plan_create, run>};
   return command;
 }
 

@@ -1,5 +1,5 @@
 // Builds only the options a command line mentions. Every CLI11 option costs start-up
-// instructions (DESIGN.md section 9: scripts call shmkit in loops), so register_<sub>() asks
+// instructions (cmd/README.md, where the time goes: scripts call shmkit in loops), so register_<sub>() asks
 // want() before adding each option; an option nobody typed is never constructed. When a token
 // is not claimed by any option (a typo, an option value that starts with '-'), main() builds the
 // full set again so CLI11 parses and reports exactly as if everything had been registered.

@@ -109,7 +109,7 @@ int run_command(int argc, char **argv);
 
 int main(int argc, char **argv) {
   guard_standard_fds();
-  // A closed pipe is reported as EPIPE by write() and handled quietly (DESIGN.md section 4).
+  // A closed pipe is reported as EPIPE by write() and handled quietly (shmkit(1) CONVENTIONS).
   std::signal(SIGPIPE, SIG_IGN);
   // No allocation failure or stray exception may reach std::terminate (issue 8 defect 10):
   // the commands name what was too large where they allocate; this is the last resort.

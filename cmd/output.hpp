@@ -1,5 +1,5 @@
 // Everything the shmkit binary prints goes through here: one buffered stdout, the
-// "shmkit: error:" convention and colour decisions (DESIGN.md section 4). JSON is json.hpp.
+// "shmkit: error:" convention and colour decisions (shmkit(1) CONVENTIONS). JSON is json.hpp.
 #pragma once
 
 #include "json.hpp" // append_json_string, is_valid_utf8, to_hex (moved there)
@@ -76,6 +76,16 @@ private:
   int m_errno = 0;
   Stopper *m_stopper = nullptr;
   bool m_abandoned = false;
+};
+
+/// While alive, stdout (and messages) wait for a reader with `stop` instead of blocking in
+/// write(2); afterwards, plain writes again (main()'s final flush). watch and attach hold one.
+class StopScope {
+public:
+  explicit StopScope(Stopper &stop) { Stdout::get().stop_with(&stop); }
+  ~StopScope() { Stdout::get().stop_with(nullptr); }
+  StopScope(const StopScope &) = delete;
+  StopScope &operator=(const StopScope &) = delete;
 };
 
 /// The text of a message made safe for a terminal: control characters (C0, DEL, C1) and invalid

@@ -2,7 +2,7 @@
 // `xxd -p` views, as a C string, or as typed values (shmkit-read(1)).
 //
 // Raw output goes through Handle::copy_to_fd (sendfile for POSIX objects and files, one write
-// from the attach for SysV), so it is at least as fast as cat (DESIGN.md section 9). Hex views
+// from the attach for SysV), so it is at least as fast as cat (cmd/README.md, where the time goes). Hex views
 // stream ~1 MiB chunks through the table-driven HexFormatter into the stdout buffer.
 #include "commands.hpp"
 #include "open_segment.hpp"
@@ -68,7 +68,7 @@ Result<Outcome> read_raw(Handle &handle, std::uint64_t offset, std::uint64_t len
   if (length >= (std::uint64_t{1} << 20))
     widen_pipe(STDOUT_FILENO);
   auto copied = handle.copy_to_fd(STDOUT_FILENO, offset, length);
-  if (!copied && copied.error().sys_errno != EPIPE) // `| head`: quiet (DESIGN.md section 4)
+  if (!copied && copied.error().sys_errno != EPIPE) // `| head`: quiet (shmkit(1) CONVENTIONS)
     return std::move(copied).error();
   return Outcome::ok;
 }
@@ -188,17 +188,6 @@ Result<Outcome> run_read(const ReadPlan &plan) {
   return Outcome::failed;
 }
 
-Result<Work> make_work(const Args &args) {
-  auto planned = plan_read(args);
-  if (!planned)
-    return std::move(planned).error();
-  return Work([plan = std::move(*planned)]() -> Result<Outcome> {
-    auto outcome = run_read(plan);
-    if (!outcome)
-      Stdout::get().flush(); // what was printed comes before the error
-    return outcome;
-  });
-}
 
 } // namespace
 
@@ -222,7 +211,7 @@ Result<ReadPlan> plan_read(const Args &args) {
 
 const Command &read_command() {
   static const Command command{
-      "read", "Read a segment's contents: raw, hex views or typed values", k_options, make_work};
+      "read", "Read a segment's contents: raw, hex views or typed values", k_options, plan_then<plan_read, run_read>};
   return command;
 }
 

@@ -1,4 +1,4 @@
-// Column-aligned and raw tables, formatted into one output buffer (DESIGN.md section 9).
+// Column-aligned and raw tables, formatted into one output buffer (cmd/README.md, where the time goes).
 #pragma once
 
 #include <cstdint>

@@ -236,11 +236,7 @@ Outcome run_watch(const WatchPlan &plan) {
   // `stop` does not outlive this function, so main()'s final flush writes plainly (nothing
   // is left).
   Stdout &out = Stdout::get();
-  struct PlainAgain {
-    Stdout &out;
-    ~PlainAgain() { out.stop_with(nullptr); }
-  } plain_again{out};
-  out.stop_with(&stop);
+  const StopScope stop_scope(stop);
   try {
     auto outcome = watch(plan, stop);
     out.flush();
@@ -258,12 +254,6 @@ Outcome run_watch(const WatchPlan &plan) {
   return Outcome::failed;
 }
 
-Result<Work> make_work(const Args &args) {
-  auto planned = plan_watch(args);
-  if (!planned)
-    return std::move(planned).error();
-  return Work([plan = std::move(*planned)]() -> Result<Outcome> { return run_watch(plan); });
-}
 
 } // namespace
 
@@ -301,7 +291,7 @@ Result<WatchPlan> plan_watch(const Args &args) {
 
 const Command &watch_command() {
   static const Command command{"watch", "Print an event each time a region of a segment changes",
-                               k_options, make_work};
+                               k_options, plan_then<plan_watch, run_watch>};
   return command;
 }
 

@@ -20,15 +20,6 @@ void append_hex_bytes(std::string &out, std::span<const std::byte> bytes) {
   }
 }
 
-// A JSON number when the text is one ("-12", "1e+300"); inf and nan become strings.
-void append_json_number(std::string &out, const std::string &text) {
-  std::size_t digit = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (digit < text.size() && text[digit] >= '0' && text[digit] <= '9')
-    out += text;
-  else
-    append_json_string(out, text);
-}
-
 } // namespace
 
 Stamp stamp_now() {
@@ -47,12 +38,13 @@ void EventPrinter::change(const Stamp &when, const ChangeSet &set, const Change 
   auto old_bytes = set.old_bytes(c);
   auto new_bytes = set.new_bytes(c);
   if (m_format.json) {
-    head(out, when, "change", c.offset, c.length);
-    out += ", \"old\": ";
-    value(out, old_bytes);
-    out += ", \"new\": ";
-    value(out, new_bytes);
-    out += "}\n";
+    JsonWriter json(out);
+    head(json, when, "change", c.offset, c.length);
+    json.key("old");
+    value(json, old_bytes);
+    json.key("new");
+    value(json, new_bytes);
+    json.end().line();
   } else {
     fmt::format_to(std::back_inserter(out), "{} change offset={} length={} old=", when.iso,
                    c.offset, c.length);
@@ -68,11 +60,12 @@ void EventPrinter::lifecycle(const Stamp &when, std::string_view event,
                              std::optional<std::uint64_t> size) {
   std::string &out = Stdout::get().buffer();
   if (m_format.json) {
-    head(out, when, event, m_watcher.offset(), m_watcher.length());
-    out += ", \"old\": null, \"new\": null";
+    JsonWriter json(out);
+    head(json, when, event, m_watcher.offset(), m_watcher.length());
+    json.key("old").null().key("new").null();
     if (size)
-      fmt::format_to(std::back_inserter(out), ", \"size\": {}", *size);
-    out += "}\n";
+      json.field("size", *size);
+    json.end().line();
   } else {
     fmt::format_to(std::back_inserter(out), "{} {} offset={} length={}", when.iso, event,
                    m_watcher.offset(), m_watcher.length());
@@ -82,28 +75,28 @@ void EventPrinter::lifecycle(const Stamp &when, std::string_view event,
   }
 }
 
-void EventPrinter::head(std::string &out, const Stamp &when, std::string_view event,
+void EventPrinter::head(JsonWriter &json, const Stamp &when, std::string_view event,
                         std::uint64_t offset, std::uint64_t length) const {
-  fmt::format_to(std::back_inserter(out),
-                 "{{\"time\": \"{}\", \"time_epoch\": {}, \"event\": \"{}\", \"offset\": {}, "
-                 "\"length\": {}",
-                 when.iso, when.epoch, event, offset, length);
+  json.object().field("time", when.iso);
+  json.key("time_epoch").number_text(when.epoch);
+  json.field("event", event).field("offset", offset).field("length", length);
 }
 
 void EventPrinter::value(std::string &out, std::span<const std::byte> bytes) const {
+  if (m_format.type)
+    out += format_value(bytes, *m_format.type, m_format.endian);
+  else
+    append_hex_bytes(out, bytes);
+}
+
+void EventPrinter::value(JsonWriter &json, std::span<const std::byte> bytes) const {
   if (m_format.type) {
-    std::string text = format_value(bytes, *m_format.type, m_format.endian);
-    if (m_format.json)
-      append_json_number(out, text);
-    else
-      out += text;
+    json.number_text(format_value(bytes, *m_format.type, m_format.endian));
     return;
   }
-  if (m_format.json)
-    out.push_back('"');
-  append_hex_bytes(out, bytes);
-  if (m_format.json)
-    out.push_back('"');
+  std::string hex;
+  append_hex_bytes(hex, bytes);
+  json.string(hex);
 }
 
 } // namespace shmkit::cli

@@ -2,6 +2,8 @@
 // place that formats them, so that moving --json onto the shared JSON writer stays local.
 #pragma once
 
+#include "json.hpp"
+
 #include "shmkit/typed.hpp"
 #include "shmkit/watcher.hpp"
 
@@ -40,9 +42,13 @@ public:
   void lifecycle(const Stamp &when, std::string_view event, std::optional<std::uint64_t> size);
 
 private:
-  void head(std::string &out, const Stamp &when, std::string_view event, std::uint64_t offset,
+  /// Opens the JSON object of an event: time, time_epoch, event, offset, length.
+  void head(JsonWriter &json, const Stamp &when, std::string_view event, std::uint64_t offset,
             std::uint64_t length) const;
+  /// The value in text, typed or hex.
   void value(std::string &out, std::span<const std::byte> bytes) const;
+  /// The value in JSON: a number for typed values (inf/nan as strings), else a hex string.
+  void value(JsonWriter &json, std::span<const std::byte> bytes) const;
 
   EventFormat m_format;
   const Watcher &m_watcher;

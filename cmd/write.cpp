@@ -227,18 +227,12 @@ Result<Outcome> run_write(const WritePlan &plan) {
   return Outcome::ok;
 }
 
-Result<Work> make_work(const Args &args) {
-  auto planned = plan_write(args);
-  if (!planned)
-    return std::move(planned).error();
-  return Work([plan = std::move(*planned)] { return run_write(plan); });
-}
 
 } // namespace
 
 const Command &write_command() {
   static const Command command{"write", "Write bytes, hex, strings or typed values into a segment",
-                               k_options, make_work};
+                               k_options, plan_then<plan_write, run_write>};
   return command;
 }
 

@@ -1,4 +1,4 @@
-// The segment-address grammar (DESIGN.md section 3, a contract).
+// The segment-address grammar (shmkit(1) ADDRESSING SEGMENTS, a contract).
 #pragma once
 
 #include "shmkit/error.hpp"

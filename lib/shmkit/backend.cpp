@@ -1,4 +1,4 @@
-// The backend factory: the only place that names all three backends (DESIGN.md section 1).
+// The backend factory: the only place that names all three backends (lib/README.md, the dependency rule).
 #include "shmkit/backend.hpp"
 
 #include "shmkit/fd_object.hpp"

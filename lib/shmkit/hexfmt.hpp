@@ -1,6 +1,6 @@
 // Hex views for `read --format`: byte-identical to `hexdump -C`, `xxd` and `xxd -p`
 // (util-linux 2.38 hexdump, xxd 2022-01-14), but table-driven and streaming so that a large
-// segment formats at memory speed instead of hexdump's ~9 MB/s (DESIGN.md section 9).
+// segment formats at memory speed instead of hexdump's ~9 MB/s (cmd/README.md, where the time goes).
 //
 // Behaviour of the real tools that this reproduces (verified on Debian 12):
 // - Offsets are absolute: a view that starts at S prints S on its first line (like

@@ -21,7 +21,7 @@ namespace shmkit {
 
 /// Reads kernel.shm_rmid_forced from PATHS.proc/sys/kernel/shm_rmid_forced (per IPC namespace).
 /// When it is 1 the kernel destroys a SysV segment nobody is attached to as soon as its
-/// creator exits (DESIGN.md section 5). Fails with not_found, permission_denied or io.
+/// creator exits (lib/README.md, kernel facts). Fails with not_found, permission_denied or io.
 Result<bool> shm_rmid_forced(const Paths &paths);
 
 /// Whether the kernel will destroy `fresh`, a segment created a moment ago with nothing

@@ -50,7 +50,7 @@ std::string memlock_limit_text() {
 namespace {
 
 // Touching a page of a POSIX object or file beyond its (shrunk) end raises SIGBUS
-// (DESIGN.md section 5). The handler jumps back to the guarded call instead of dying.
+// (lib/README.md, kernel facts). The handler jumps back to the guarded call instead of dying.
 thread_local sigjmp_buf t_jump;
 thread_local volatile sig_atomic_t t_armed = 0;
 

@@ -1,4 +1,4 @@
-// Strict parsers for every number a user types (DESIGN.md section 4). CLI11 takes them as
+// Strict parsers for every number a user types (shmkit(1) CONVENTIONS). CLI11 takes them as
 // strings because its own conversions accept "-1", " 12" and read "010" as octal.
 #pragma once
 

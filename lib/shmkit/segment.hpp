@@ -20,7 +20,7 @@ const char *kind_name(Kind kind);
 /// Which permissions an open asks for.
 enum class Access { read_only, read_write };
 
-/// A parsed segment address (DESIGN.md section 3). Build it with parse_address().
+/// A parsed segment address (shmkit(1) ADDRESSING SEGMENTS). Build it with parse_address().
 struct SegmentRef {
   enum class By {
     id,          ///< SysV shmid (number)

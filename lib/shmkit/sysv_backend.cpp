@@ -27,7 +27,7 @@ namespace {
 
 std::string id_text(int id) { return fmt::format("id:{}", id); }
 
-// EINVAL and EIDRM both mean the segment no longer exists (DESIGN.md section 5).
+// EINVAL and EIDRM both mean the segment no longer exists (lib/README.md, kernel facts).
 bool gone(int err) { return err == EINVAL || err == EIDRM; }
 
 Error gone_error(int id) {
@@ -202,7 +202,7 @@ public:
     auto base = attached();
     if (!base)
       return std::move(base).error();
-    // One copy (kernel reads the attach) where cat of a file costs two (DESIGN.md section 9).
+    // One copy (kernel reads the attach) where cat of a file costs two (cmd/README.md, where the time goes).
     const std::byte *p = *base + offset;
     std::uint64_t left = length;
     while (left > 0) {
@@ -326,7 +326,7 @@ Result<void> SysvBackend::for_each(const std::function<void(SegmentInfo &&)> &vi
     return visit_via_shmctl(visit, {});
   }
   // Stream: the kernel hands out a page per read(2); rows are parsed as they complete, so a
-  // 30,000-segment table is never held whole (DESIGN.md section 9, and the ls benchmark's
+  // 30,000-segment table is never held whole (cmd/README.md, where the time goes, and the ls benchmark's
   // memory target). Only the shmids are kept, in case shmctl must fill in damaged rows.
   SysvipcParser parser;
   std::vector<int> seen;

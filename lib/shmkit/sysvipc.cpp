@@ -345,7 +345,7 @@ Result<std::vector<SysvRow>> list_sysv_via_shmctl() {
     return from_errno(errno, "cannot list sysv segments: shmctl(SHM_INFO)");
 
   // SHM_STAT_ANY (Linux 4.17) checks no read permission, like /proc/sysvipc/shm, so listing
-  // shows every segment (DESIGN.md section 5). Older kernels reject the command itself with
+  // shows every segment (lib/README.md, kernel facts). Older kernels reject the command itself with
   // EINVAL, which looks like an empty slot; if every slot looked empty although SHM_INFO
   // counted segments, retry with SHM_STAT, which shows only the readable ones.
   std::vector<SysvRow> rows;

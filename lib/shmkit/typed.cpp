@@ -134,7 +134,7 @@ Result<EncodedValue> encode_float(std::string_view text, const TypeInfo &t, Endi
 
 bool is_hex_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// A character for a message: itself when printable ASCII, else \xHH (DESIGN.md section 4).
+// A character for a message: itself when printable ASCII, else \xHH (shmkit(1) CONVENTIONS).
 std::string printable(char c) {
   auto u = static_cast<unsigned char>(c);
   if (u > 0x20 && u < 0x7f)

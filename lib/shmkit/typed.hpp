@@ -1,7 +1,7 @@
 // Typed values inside a segment: `write --type u32 --value 42`, `read --type f64`,
 // `watch --until VALUE`, and raw bytes from `write --hex`.
 //
-// Parsing is strict (DESIGN.md section 4), no spaces anywhere, no '+':
+// Parsing is strict (shmkit(1) CONVENTIONS), no spaces anywhere, no '+':
 // - integers: decimal or 0x/0X hex digits, with one leading '-' only for signed types
 //   ("-0x80" is i8's minimum). A value is a number, not a bit pattern: "0xff" is out of range
 //   for i8. Decimal leading zeros are decimal ("010" is ten), as in parse_uint.

@@ -1,4 +1,4 @@
-// Who maps or holds a segment, read from /proc/PID/maps and /proc/PID/fd (DESIGN.md section 5:
+// Who maps or holds a segment, read from /proc/PID/maps and /proc/PID/fd (lib/README.md, kernel facts:
 // SysV maps as "/SYSV%08x (deleted)" with the inode column equal to the shmid).
 #pragma once
 

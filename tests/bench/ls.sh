@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `shmkit ls` against its peers, measured in the same run (DESIGN.md section 9):
+# Benchmark of `shmkit ls` against its peers, measured in the same run (cmd/README.md, where the time goes):
 #   - 30,000 SysV segments: shmkit ls --type sysv vs ipcs -m (wall time, peak RSS) and vs
 #     cat /proc/sysvipc/shm (the kernel's floor);
 #   - 30,000 POSIX objects: shmkit ls --type posix vs ls -ln /dev/shm;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of `shmkit read` and `shmkit write` against their peers, measured in the same run
-# (DESIGN.md section 9; targets from issue 3):
+# (cmd/README.md, where the time goes; targets from issue 3):
 #   - read 1 GiB POSIX object into a pipe   vs  cat /dev/shm/OBJ into the same pipe  (<= 1)
 #   - read 1 GiB SysV segment into a pipe   vs  the same cat of the equal POSIX object (<= 1)
 #   - write 1 GiB from a pipe into an existing 1 GiB object  vs  cat > /dev/shm/OBJ   (<= 1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md section 1: cmd never touches the kernel's shared-memory calls, lib never prints,
+# lib/README.md, the dependency rule: cmd never touches the kernel's shared-memory calls, lib never prints,
 # exits or includes CLI11, and only the factory names all three backends.
 source "$(dirname "$0")/common.sh"
 cd "$SHMKIT_SOURCE_DIR"

@@ -1,4 +1,4 @@
-# Sourced by every end-to-end test (DESIGN.md section 6).
+# Sourced by every end-to-end test (README.md, Contributing).
 #
 # - Re-executes the test inside private IPC and mount namespaces with a fresh tmpfs on /dev/shm,
 #   so a test sees only its own segments and never touches anybody else's.
