@@ -8,15 +8,6 @@ source "$(dirname "$0")/common.sh"
 "$SHMKIT" create posix:/held --size 4K >/dev/null
 mkfifo "$TEST_TMP/fifo"
 
-exits_within() {
-  local i
-  for ((i = 0; i < $2 * 50; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.02
-  done
-  return 1
-}
-
 # start_stuck [ATTACH-OPTIONS...]: a reader holds the FIFO open and never reads, 64 KiB fill
 # its buffer, then attach starts with its stdout on it ($attach).
 start_stuck() {

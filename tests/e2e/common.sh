@@ -134,3 +134,13 @@ sysv_field() {
   awk -v id="$1" -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     $2 == id { print $(h[col]) }' /proc/sysvipc/shm
 }
+
+# exits_within PID SECONDS: whether PID ends within SECONDS.
+exits_within() {
+  local i
+  for ((i = 0; i < $2 * 50; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.02
+  done
+  return 1
+}

@@ -8,16 +8,6 @@ source "$(dirname "$0")/common.sh"
 "$SHMKIT" create posix:full --size 64K --allocate >/dev/null
 mkfifo "$TEST_TMP/fifo"
 
-# exits_within PID SECONDS: whether PID ends within SECONDS.
-exits_within() {
-  local i
-  for ((i = 0; i < $2 * 50; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.02
-  done
-  return 1
-}
-
 # start_stuck [WATCH-OPTIONS...]: starts a watch of posix:full ($watch) writing into a FIFO
 # that a reader ($reader) holds open but never reads, and makes it print one event of 256 KiB
 # (64 KiB changed, old and new in hex), four times what the pipe holds.
