@@ -56,18 +56,27 @@ kill "$reader"
 wait "$reader" 2>/dev/null || true
 
 # A slow reader gets the whole event intact: the writes in pieces of at most PIPE_BUF bytes
-# add up to the same bytes, and the watch ends normally.
+# add up to the same bytes, and the watch ends normally. The change is one write(2) of 64 KiB
+# made after the watch holds the object and took its first snapshot, and the interval is long
+# beside that copy, so the watch cannot see it half done (dd's default 512-byte blocks once
+# gave it a partial change under ASan).
 head -c 64K /dev/zero | dd of=/dev/shm/full conv=notrunc status=none
-"$SHMKIT" watch posix:full --interval 20ms --changes 1 --json --timeout 20s 2>"$TEST_TMP/err" |
-  {
-    sleep 1
-    cat
-  } >"$TEST_TMP/events" &
-pipeline=$!
+mkfifo "$TEST_TMP/slow"
+{
+  sleep 1
+  cat
+} <"$TEST_TMP/slow" >"$TEST_TMP/events" &
+slow_reader=$!
+"$SHMKIT" watch posix:full --interval 250ms --changes 1 --json --timeout 20s \
+  >"$TEST_TMP/slow" 2>"$TEST_TMP/err" &
+slow_watch=$!
+on_exit "kill -KILL $slow_watch"
+wait_open "$slow_watch" /dev/shm/full
 sleep 0.3
 head -c 64K /dev/urandom | tr '\0' '\1' >"$TEST_TMP/data" # no unchanged byte: one change
-dd if="$TEST_TMP/data" of=/dev/shm/full conv=notrunc status=none
-wait "$pipeline"
+dd if="$TEST_TMP/data" of=/dev/shm/full bs=64K conv=notrunc status=none
+wait "$slow_watch"
+wait "$slow_reader"
 expect_eq "$(jq -r '[.event, .offset, .length, (.old | length), .new] | @tsv' "$TEST_TMP/events")" \
   "$(printf 'change\t0\t65536\t131072\t%s' "$(od -An -v -tx1 "$TEST_TMP/data" | tr -d ' \n')")" \
   "event read by a slow reader"
