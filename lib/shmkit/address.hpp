@@ -4,6 +4,8 @@
 #include "shmkit/error.hpp"
 #include "shmkit/segment.hpp"
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -20,10 +22,14 @@ enum class AddressUse { existing, create };
 /// PROJ).
 Result<SegmentRef> parse_address(std::string_view text, AddressUse use = AddressUse::existing);
 
-/// Computes the SysV key of an ftok: address with ftok(3) and returns it as a key: address;
-/// any other address is returned as it is. Fails with not_found or permission_denied (the
-/// file), as a system call does.
-Result<SegmentRef> ftok_key(const SegmentRef &ref);
+/// The shape of ftok(3): the seam through which ftok_key() looks at the file system (the fuzz
+/// target and the unit tests pass a pure stand-in).
+using FtokFunction = key_t (*)(const char *path, int proj);
+
+/// Computes the SysV key of an ftok: address with `ftok_fn` (nullptr: ftok(3)) and returns it as
+/// a key: address; any other address is returned as it is, without calling `ftok_fn`. Fails
+/// with not_found or permission_denied (the file), as a system call does.
+Result<SegmentRef> ftok_key(const SegmentRef &ref, FtokFunction ftok_fn = nullptr);
 
 /// Checks a POSIX name (without leading '/'): not empty, not "." or "..", no '/', at most
 /// 255 bytes. Fails with invalid_argument.

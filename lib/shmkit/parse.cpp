@@ -1,5 +1,7 @@
 #include "shmkit/parse.hpp"
 
+#include "shmkit/text.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -11,9 +13,11 @@ namespace shmkit {
 
 namespace {
 
+// User text is quoted through printable_text(): a message is one printable line whatever was
+// typed (issue 13: found by tests/fuzz/numbers.cpp, "invalid offset '\x01'" carried the raw byte).
 Error bad(std::string_view what, std::string_view text, std::string_view why) {
   return make_error(Errc::invalid_argument,
-                    fmt::format("invalid {} '{}': {}", what, text, why));
+                    fmt::format("invalid {} '{}': {}", what, printable_text(text), why));
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -36,7 +40,8 @@ Result<std::uint64_t> leading_number(std::string_view text, std::string_view wha
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
   if (ec == std::errc::result_out_of_range)
-    return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': too large", what, text));
+    return make_error(Errc::out_of_range,
+                      fmt::format("invalid {} '{}': too large", what, printable_text(text)));
   rest = std::string_view(ptr, static_cast<std::size_t>(digits.data() + digits.size() - ptr));
   return value;
 }
@@ -52,8 +57,8 @@ Result<std::uint64_t> parse_uint(std::string_view text, std::string_view what,
   if (!rest.empty())
     return bad(what, text, "not a number");
   if (*value > max)
-    return make_error(Errc::out_of_range,
-                      fmt::format("invalid {} '{}': larger than {}", what, text, max));
+    return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': larger than {}", what,
+                                                      printable_text(text), max));
   return value;
 }
 
@@ -79,7 +84,8 @@ Result<std::uint64_t> parse_byte_count(std::string_view text, std::string_view w
   std::uint64_t result = *value;
   for (std::size_t i = 0; i <= pos; ++i) {
     if (result > UINT64_MAX / base)
-      return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': too large", what, text));
+      return make_error(Errc::out_of_range,
+                        fmt::format("invalid {} '{}': too large", what, printable_text(text)));
     result *= base;
   }
   return result;
@@ -135,7 +141,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::str
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 10);
   if (ec == std::errc::result_out_of_range)
-    return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': too large", what, text));
+    return make_error(Errc::out_of_range,
+                      fmt::format("invalid {} '{}': too large", what, printable_text(text)));
   unit = std::string_view(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
   std::uint64_t factor = 0;
   if (unit == "ms")
@@ -152,7 +159,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::str
     return bad(what, text, "unknown unit (use ms, s, m, h or d)");
   constexpr std::uint64_t k_max_ms = std::uint64_t{1} << 52;
   if (value > k_max_ms / factor)
-    return make_error(Errc::out_of_range, fmt::format("invalid {} '{}': too large", what, text));
+    return make_error(Errc::out_of_range,
+                      fmt::format("invalid {} '{}': too large", what, printable_text(text)));
   return std::chrono::milliseconds(static_cast<std::int64_t>(value * factor));
 }
 

@@ -1,5 +1,7 @@
 #include "shmkit/text.hpp"
 
+#include <fmt/format.h>
+
 namespace shmkit {
 
 int hex_digit_value(char c) noexcept {
@@ -44,6 +46,25 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
       (cp >= 0xd800 && cp <= 0xdfff))
     return 0;
   return len;
+}
+
+std::string printable_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = utf8_sequence_length(text, i);
+    char32_t cp = len != 0 ? utf8_code_point(text, i, len) : 0;
+    if (len != 0 && cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)) {
+      out.append(text.substr(i, len));
+      i += len;
+      continue;
+    }
+    std::size_t bytes = len != 0 ? len : 1;
+    for (std::size_t k = 0; k < bytes; ++k)
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i + k]));
+    i += bytes;
+  }
+  return out;
 }
 
 } // namespace shmkit

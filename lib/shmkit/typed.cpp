@@ -75,15 +75,15 @@ Error integer_out_of_range(std::string_view text, const TypeInfo &t) {
   std::string range = t.is_signed
                           ? fmt::format("-{}..{}", max_magnitude(t, true), max_magnitude(t, false))
                           : fmt::format("0..{}", max_magnitude(t, false));
-  return make_error(Errc::out_of_range,
-                    fmt::format("value '{}' out of range for {} ({})", text, t.name, range));
+  return make_error(Errc::out_of_range, fmt::format("value '{}' out of range for {} ({})",
+                                                    printable_text(text), t.name, range));
 }
 
 Result<EncodedValue> encode_integer(std::string_view text, const TypeInfo &t, Endian endian) {
   auto invalid = [&] {
-    return make_error(
-        Errc::invalid_argument,
-        fmt::format("invalid {} value '{}': expected a decimal or 0x hex integer", t.name, text));
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid {} value '{}': expected a decimal or 0x hex integer",
+                                  t.name, printable_text(text)));
   };
   std::string_view digits = text;
   const bool negative = !digits.empty() && digits[0] == '-';
@@ -112,9 +112,9 @@ Result<EncodedValue> encode_integer(std::string_view text, const TypeInfo &t, En
 template <typename F>
 Result<EncodedValue> encode_float(std::string_view text, const TypeInfo &t, Endian endian) {
   auto invalid = [&] {
-    return make_error(
-        Errc::invalid_argument,
-        fmt::format("invalid {} value '{}': expected a decimal number, inf or nan", t.name, text));
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid {} value '{}': expected a decimal number, inf or nan",
+                                  t.name, printable_text(text)));
   };
   // "nan(payload)": libstdc++ parses and then drops the payload, so refuse it.
   if (text.find('(') != std::string_view::npos)
@@ -126,7 +126,7 @@ Result<EncodedValue> encode_float(std::string_view text, const TypeInfo &t, Endi
   if (ec == std::errc::result_out_of_range)
     return make_error(Errc::out_of_range,
                       fmt::format("value '{}' out of range for {} (magnitude above {} or below {})",
-                                  text, t.name, std::numeric_limits<F>::max(),
+                                  printable_text(text), t.name, std::numeric_limits<F>::max(),
                                   std::numeric_limits<F>::denorm_min()));
   using Bits = std::conditional_t<sizeof(F) == 4, std::uint32_t, std::uint64_t>;
   return store(std::bit_cast<Bits>(value), t.width, endian);
@@ -151,7 +151,7 @@ Result<ValueType> parse_value_type(std::string_view text) {
   return make_error(Errc::invalid_argument,
                     fmt::format("unknown value type '{}' (valid: u8, i8, u16, i16, u32, i32, "
                                 "u64, i64, f32, f64)",
-                                text));
+                                printable_text(text)));
 }
 
 unsigned value_width(ValueType type) noexcept { return info(type).width; }
@@ -165,8 +165,9 @@ Result<Endian> parse_endian(std::string_view text) {
     return Endian::big;
   if (text == "native")
     return Endian::native;
-  return make_error(Errc::invalid_argument,
-                    fmt::format("unknown byte order '{}' (valid: little, big, native)", text));
+  return make_error(
+      Errc::invalid_argument,
+      fmt::format("unknown byte order '{}' (valid: little, big, native)", printable_text(text)));
 }
 
 Result<EncodedValue> encode_value(std::string_view text, ValueType type, Endian endian) {

@@ -4,6 +4,9 @@
 
 #include <sys/ipc.h>
 
+#include <cerrno>
+#include <string>
+
 using namespace shmkit;
 using By = SegmentRef::By;
 
@@ -109,6 +112,35 @@ TEST_CASE("shmkit::parse_address") {
     // A ':' before a '/' belongs to the path; one in the file name is written \x3a.
     CHECK(ok("ftok:/nonexistent:dir/x").text == "/nonexistent:dir/x");
     CHECK(ok("ftok:/nonexistent/a\\x3ab").text == "/nonexistent/a:b");
+  }
+  SUBCASE("ftok through the seam: the key 0xffffffff is a key, not a failure") {
+    // issue 13 (found by tests/fuzz/address.cpp, its input is corpus/address/crash-94f8a468...):
+    // ftok(3) returns -1 both on failure and for a file whose key is 0xffffffff (project id 255,
+    // device minor 0xff, inode ending in 0xffff); ftok_key() took it for a failure, errno 0.
+    static std::string asked;
+    auto all_ones = [](const char *path, int proj) -> key_t {
+      asked = std::string(path) + ":" + std::to_string(proj);
+      return -1; // errno untouched: stat succeeded
+    };
+    auto keyed = ftok_key(ok("ftok:/some/file:255"), all_ones);
+    REQUIRE(keyed);
+    CHECK(asked == "/some/file:255");
+    CHECK(keyed->by == By::key);
+    CHECK(keyed->number == 0xffffffffu);
+    CHECK(keyed->to_string() == "key:0xffffffff");
+    auto missing = [](const char *, int) -> key_t {
+      errno = ENOENT;
+      return -1;
+    };
+    auto failed = ftok_key(ok("ftok:/some/file:A"), missing);
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code == Errc::not_found);
+    CHECK(failed.error().message ==
+          "cannot compute ftok key of /some/file: no such file or directory");
+    // Other addresses never reach the seam.
+    asked.clear();
+    CHECK(ftok_key(ok("key:0x10"), all_ones)->to_string() == "key:0x00000010");
+    CHECK(asked.empty());
   }
   SUBCASE("bad escapes are refused, not taken literally") {
     // issue 8 defect 19f

@@ -123,3 +123,28 @@ TEST_CASE("shmkit::parse_duration") {
   check_error(parse_duration("99999999999999999999s", "timeout"), Errc::out_of_range,
               "invalid timeout '99999999999999999999s': too large");
 }
+
+TEST_CASE("shmkit parsers quote user text as one printable line") {
+  // issue 13 (fuzzing): a control byte or newline typed in a number reached the message raw
+  // (tests/fuzz/corpus/numbers/crash-3f29546453678b855931c174a97d6c0894b8f546 is "\x01").
+  check_error(parse_byte_count("\x01", "offset"), Errc::invalid_argument,
+              "invalid offset '\\x01': not a number");
+  check_error(parse_size("1\n2"), Errc::invalid_argument,
+              "invalid size '1\\x0a2': unknown suffix (use K, M, G, T, P, E, KiB.. or KB..)");
+  check_error(parse_shmid("-\x97" "1"), Errc::invalid_argument,
+              "invalid id '-\\x971': a sign is not allowed");
+  check_error(parse_key("99999999999999999999\x1b"), Errc::out_of_range,
+              "invalid key '99999999999999999999\\x1b': too large");
+  check_error(parse_uint("300\x7f", "count", 255), Errc::invalid_argument,
+              "invalid count '300\\x7f': not a number");
+  check_error(parse_uint("300", "count", 255), Errc::out_of_range,
+              "invalid count '300': larger than 255");
+  check_error(parse_mode("6\xc2\x85"), Errc::invalid_argument,
+              "invalid mode '6\\xc2\\x85': not an octal mode like 600 or 0640");
+  check_error(parse_duration("1s\r", "interval"), Errc::invalid_argument,
+              "invalid interval '1s\\x0d': unknown unit (use ms, s, m, h or d)");
+  // Spaces, backslashes and printable UTF-8 stay as typed.
+  check_error(parse_size("1 \\x caf\xc3\xa9"), Errc::invalid_argument,
+              "invalid size '1 \\x caf\xc3\xa9': unknown suffix (use K, M, G, T, P, E, KiB.. or "
+              "KB..)");
+}

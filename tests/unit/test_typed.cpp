@@ -90,6 +90,27 @@ TEST_CASE("shmkit::parse_endian") {
   CHECK(r.error().message == "unknown byte order 'le' (valid: little, big, native)");
 }
 
+TEST_CASE("typed-value messages quote user text as one printable line") {
+  // issue 13 (fuzzing): tests/fuzz/corpus/typed/crash-b4cb7f0895eec7c5e31982af72d3ff7b72dc769d,
+  // --type "\x01", reached the message raw.
+  auto type = shmkit::parse_value_type("\x01");
+  REQUIRE_FALSE(type.has_value());
+  CHECK(type.error().message ==
+        "unknown value type '\\x01' (valid: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64)");
+  auto order = shmkit::parse_endian("big\n");
+  REQUIRE_FALSE(order.has_value());
+  CHECK(order.error().message == "unknown byte order 'big\\x0a' (valid: little, big, native)");
+  check_encode_error("1\x1b[31m", ValueType::u32, Errc::invalid_argument,
+                     "invalid u32 value '1\\x1b[31m': expected a decimal or 0x hex integer");
+  check_encode_error("300\t", ValueType::u8, Errc::invalid_argument,
+                     "invalid u8 value '300\\x09': expected a decimal or 0x hex integer");
+  check_encode_error("99999999999999999999\xff", ValueType::u64, Errc::invalid_argument,
+                     "invalid u64 value '99999999999999999999\\xff': expected a decimal or 0x hex "
+                     "integer");
+  check_encode_error("1.5\r", ValueType::f64, Errc::invalid_argument,
+                     "invalid f64 value '1.5\\x0d': expected a decimal number, inf or nan");
+}
+
 TEST_CASE("shmkit::encode_value") {
   SUBCASE("unsigned integers: decimal and 0x hex") {
     CHECK(encoded("0", ValueType::u8) == "00");
