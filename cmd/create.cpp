@@ -8,6 +8,7 @@
 #include "shmkit/backend.hpp"
 #include "shmkit/housekeeping.hpp"
 #include "shmkit/parse.hpp"
+#include "shmkit/signals.hpp"
 
 #include <fmt/format.h>
 
@@ -154,6 +155,12 @@ Result<Outcome> run(const CreatePlan &plan) {
   } else {
     spec.size = *plan.size;
   }
+  // From here until the address is printed, SIGINT, SIGTERM and SIGHUP wait: one that came
+  // while the new segment was made or filled takes it back before it is delivered, so that a
+  // killed create leaves nothing behind (issue 13 defect F6; shmkit-create(1) SIGNALS).
+  // The input of --from that is not a regular file was read above, where they end create at
+  // once with nothing made.
+  const HeldSignals held;
   // Exclusively first, so that we know whether the segment is ours to fill.
   auto backend = make_backend(spec.ref.kind);
   bool fresh = true;
@@ -172,6 +179,10 @@ Result<Outcome> run(const CreatePlan &plan) {
       take_back(*backend, info);
       return std::move(ok).error();
     }
+  if (fresh && held.pending()) {
+    take_back(*backend, info);
+    return Outcome::failed; // the signal, delivered when `held` goes, ends create
+  }
   if (fresh && dies_with_creator(info, Paths{}))
     print_warning(fmt::format("kernel.shm_rmid_forced=1: {} will be destroyed when shmkit "
                               "exits, since nothing is attached to it",

@@ -13,6 +13,7 @@
 #include "write_plan.hpp"
 
 #include "shmkit/backend.hpp"
+#include "shmkit/signals.hpp"
 #include "shmkit/staging.hpp"
 #include "shmkit/typed.hpp"
 
@@ -22,6 +23,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace shmkit::cli {
@@ -191,6 +193,62 @@ Error refused(const WritePlan &plan, OpenSegment &segment, std::uint64_t size, E
   return resized ? error : std::move(resized).error();
 }
 
+// Whether the segment is still the one opened and still holds the region, asked after a pipe
+// was read into memory (when = before: nothing is written yet) and after the bytes went in
+// (when = after). Another process may remove, replace or truncate it meanwhile; writing on
+// would put the bytes where nobody finds them, or make a truncated object grow back without
+// --grow (issue 13 defect F4). A check that cannot be made (IPC_STAT needs read
+// permission) says nothing; a SysV segment that was already marked for removal when opened
+// may still be written (processes that attach it by id see the bytes).
+enum class When { before, after };
+std::optional<Error> vanished(OpenSegment &segment, std::uint64_t end, bool growable, When when) {
+  Handle &handle = *segment.handle;
+  auto live = handle.check();
+  if (!live)
+    return std::nullopt;
+  const bool before = when == When::before;
+  switch (*live) {
+  case Liveness::alive:
+    return std::nullopt;
+  case Liveness::removed:
+    if (handle.info().dest)
+      return std::nullopt;
+    return make_error(
+        Errc::changed,
+        before ? fmt::format("cannot write {}: it was removed while the input was read; "
+                             "nothing was written",
+                             segment.shown)
+               : fmt::format("{} was removed while it was being written: only processes that "
+                             "still have it can see the bytes",
+                             segment.shown));
+  case Liveness::replaced:
+    return make_error(
+        Errc::changed,
+        before ? fmt::format("cannot write {}: it was replaced by another object while the "
+                             "input was read; nothing was written",
+                             segment.shown)
+               : fmt::format("{} was replaced by another object while it was being written: the "
+                             "bytes went to the old object",
+                             segment.shown));
+  case Liveness::truncated:
+    if (!before)
+      return make_error(Errc::changed,
+                        fmt::format("{} was truncated to {} bytes while it was being written",
+                                    segment.shown, handle.size()));
+    if (growable) {
+      segment.size = handle.size(); // grown from its size now, restored to it on failure
+      return std::nullopt;
+    }
+    if (end <= handle.size())
+      return std::nullopt;
+    return make_error(Errc::changed,
+                      fmt::format("cannot write {}: it shrank to {} bytes while the input was "
+                                  "read; nothing was written",
+                                  segment.shown, handle.size()));
+  }
+  return std::nullopt;
+}
+
 Result<Outcome> run_write(const WritePlan &plan) {
   // Never wait for typing: a terminal on stdin means no data was given.
   if (plan.source == WriteSource::standard_input && ::isatty(STDIN_FILENO) == 1)
@@ -213,7 +271,21 @@ Result<Outcome> run_write(const WritePlan &plan) {
   // Bounds: the segment's size, never the page (a 4-byte SysV segment holds 4 bytes).
   if (auto fits = fit_region(*opened, seg.offset, input->size, end_limit); !fits)
     return refused(plan, *opened, input->size, std::move(fits).error());
-  auto grew = put(plan, *opened, *input);
+  const std::uint64_t end = seg.offset + input->size;
+  Result<bool> grew = false;
+  {
+    // From here until every byte is in, SIGINT, SIGTERM and SIGHUP wait (a plain kill would
+    // leave the region half old, half new); one that came is delivered when this block ends,
+    // with the segment whole (shmkit-write(1) SIGNALS; issue 13 defect F5). Before it, while a
+    // pipe is read into memory, they end write at once with nothing written.
+    const HeldSignals held;
+    if (auto gone = vanished(*opened, end, growable, When::before))
+      return std::move(*gone);
+    grew = put(plan, *opened, *input);
+    if (grew)
+      if (auto gone = vanished(*opened, end, growable, When::after))
+        return std::move(*gone);
+  }
   if (!grew)
     return std::move(grew).error();
   // A --grow that extended the segment is a change of its own: -v says so, also when no byte

@@ -135,6 +135,13 @@ public:
     if (offset + width > m_size)
       return make_error(Errc::past_end, fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)",
                                                         width, offset, shown(m_object), m_size));
+    // A store into a hole of a sparse object needs a page: on a full tmpfs the store through
+    // the mapping would raise SIGBUS, reported as a truncation. Reserve it first, as write_at
+    // does, so that a full filesystem is named as such (issue 13 defect F2).
+    if (::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(width)) != 0 &&
+        (errno == ENOSPC || errno == EDQUOT))
+      return op_error(errno, "write", m_object);
     long page = ::sysconf(_SC_PAGESIZE);
     std::uint64_t base = offset - offset % static_cast<std::uint64_t>(page);
     void *mem = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ | PROT_WRITE, MAP_SHARED,

@@ -9,14 +9,14 @@ namespace shmkit {
 
 /// Faults in every page of the mapping by reading it (MADV_POPULATE_READ, or one guarded read
 /// per page on kernels before 5.14), so the whole segment is resident. Never writes. Fails
-/// with changed (SIGBUS: the object shrank, or its filesystem is too full to fill a hole) or
-/// io.
+/// with no_space (a POSIX object or file with holes whose filesystem has no room left for
+/// their pages), changed (SIGBUS otherwise: the object shrank) or io.
 Result<void> prefault(const Handle &handle, const Mapping &mapping);
 
 /// Pins the pages of a held segment while the returned PageLock lives (Handle::lock_pages:
 /// SHM_LOCK for SysV, mlock(2) for POSIX/file), then faults every page in, since SHM_LOCK
-/// alone does not. Fails with permission_denied, no_space (over RLIMIT_MEMLOCK or out of
-/// memory), changed (the object shrank) or io.
+/// alone does not. Fails with permission_denied, no_space (over RLIMIT_MEMLOCK, out of
+/// memory, or holes that a full filesystem cannot fill), changed (the object shrank) or io.
 Result<PageLock> lock_pages(const Handle &handle, const Mapping &mapping);
 
 } // namespace shmkit

@@ -24,16 +24,24 @@ struct timespec to_timespec(std::chrono::nanoseconds d) noexcept {
   return ts;
 }
 
-} // namespace
-
-StopSignals::StopSignals() noexcept {
-  sigemptyset(&m_set);
+// The stop signals that were not ignored when the process started (nohup, a background job
+// of a non-interactive shell): those stay ignored, as with most Unix tools.
+sigset_t stop_signal_set() noexcept {
+  sigset_t set;
+  sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction current {};
     if (::sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN)
       continue;
-    sigaddset(&m_set, sig);
+    sigaddset(&set, sig);
   }
+  return set;
+}
+
+} // namespace
+
+StopSignals::StopSignals() noexcept {
+  m_set = stop_signal_set();
   ::sigprocmask(SIG_BLOCK, &m_set, nullptr);
   // Readable while one of the signals is pending; nothing is read from it (wait() takes them).
   m_fd = ::signalfd(-1, &m_set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -48,6 +56,22 @@ int StopSignals::wait(std::chrono::nanoseconds timeout) const noexcept {
   struct timespec ts = to_timespec(timeout);
   int sig = ::sigtimedwait(&m_set, nullptr, &ts);
   return sig > 0 ? sig : 0;
+}
+
+HeldSignals::HeldSignals() noexcept : m_held(stop_signal_set()) {
+  ::sigprocmask(SIG_BLOCK, &m_held, &m_previous);
+}
+
+HeldSignals::~HeldSignals() { ::sigprocmask(SIG_SETMASK, &m_previous, nullptr); }
+
+bool HeldSignals::pending() const noexcept {
+  sigset_t now;
+  if (::sigpending(&now) != 0)
+    return false;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    if (sigismember(&m_held, sig) == 1 && sigismember(&now, sig) == 1)
+      return true;
+  return false;
 }
 
 bool Stopper::take(int sig) noexcept {

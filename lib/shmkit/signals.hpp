@@ -35,6 +35,26 @@ private:
   int m_fd = -1;
 };
 
+/// SIGINT, SIGTERM and SIGHUP held back while a change that must not be cut in half is made
+/// (write copying its bytes into a segment): blocked on construction, those not ignored at
+/// start, with no fd needed. The destructor restores the previous mask, so a signal that came
+/// meanwhile is delivered then and ends the process as it would have, after the change is
+/// whole. SIGKILL cannot be held back (shmkit(1) SAFETY NOTES).
+class HeldSignals {
+public:
+  HeldSignals() noexcept;
+  ~HeldSignals();
+  HeldSignals(const HeldSignals &) = delete;
+  HeldSignals &operator=(const HeldSignals &) = delete;
+
+  /// Whether one of the held signals came (it is delivered when this object goes away).
+  bool pending() const noexcept;
+
+private:
+  sigset_t m_held;
+  sigset_t m_previous;
+};
+
 /// Why a Stopper says stop.
 enum class StopReason {
   none,     ///< not (yet) due

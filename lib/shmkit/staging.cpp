@@ -269,6 +269,16 @@ Result<Staging> InputFile::stage(std::uint64_t limit) const {
 
 Result<std::uint64_t> InputFile::stream_to(Handle &handle, std::uint64_t offset,
                                            std::uint64_t length) const {
+  // Reserve the whole range before the first chunk, where the filesystem can (tmpfs, ext4):
+  // a full filesystem then fails before any byte is written, instead of after some chunks,
+  // leaving a mix of old and new bytes that restoring the size (--grow) cannot undo (issue 13
+  // defect F1). Handle::write_at reserves each chunk again, which then costs nothing.
+  const int fd = handle.fd();
+  if (fd >= 0 && length > 0 &&
+      ::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                  static_cast<off_t>(length)) != 0 &&
+      (errno == ENOSPC || errno == EDQUOT))
+    return from_errno(errno, fmt::format("cannot write {}", escape_bytes(handle.info().segment)));
   std::vector<std::byte> buffer(
       static_cast<std::size_t>(std::min<std::uint64_t>(length, k_stream_chunk)));
   std::uint64_t done = 0;

@@ -3,9 +3,24 @@
 # sendfile, never a mapping, so it ends with a clear error and status 1, never SIGBUS.
 source "$(dirname "$0")/common.sh"
 
-# truncate_soon PATH: another process (Python) shrinks PATH to 4 KiB after 0.2 s.
+# truncate_soon PATH: another process (Python) shrinks PATH to 4 KiB once a process holds it
+# open (read has started; a fixed delay once truncated it before read opened it, under load),
+# then 0.2 s more, so that read is blocked on the full pipe.
 truncate_soon() {
-  python3 -c 'import os, sys, time; time.sleep(0.2); os.truncate(sys.argv[1], 4096)' "$1" &
+  python3 -c '
+import glob, os, sys, time
+for _ in range(1000):
+    held = False
+    for link in glob.glob("/proc/[0-9]*/fd/*"):
+        try:
+            held = held or os.readlink(link) == sys.argv[1]
+        except OSError:
+            pass
+    if held:
+        break
+    time.sleep(0.01)
+time.sleep(0.2)
+os.truncate(sys.argv[1], 4096)' "$1" &
   on_exit "kill $! 2>/dev/null"
 }
 
