@@ -4,17 +4,21 @@
 // ls_rows.hpp, the listing ls_run.hpp, --limits ls_limits.hpp.
 #include "commands.hpp"
 #include "ls_columns.hpp"
+#include "ls_detail.hpp"
 #include "ls_limits.hpp"
+#include "ls_metrics.hpp"
 #include "ls_rows.hpp"
 #include "ls_run.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
+#include "shmkit/parse.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,7 +45,21 @@ constexpr OptionSpec k_options[] = {
     {"-a,--all", "Also show POSIX semaphores and odd /dev/shm entries", {}, Arity::flag},
     {"--limits", "Show system limits and their use instead of segments", {}, Arity::flag, {},
      "segment,--output,--sort,--export"},
+    {"--summary", "Totals by type and by owner, and /dev/shm use (replaces ipcs -u)", {},
+     Arity::flag, {}, "--output,--sort,--export,--limits,--audit,--openmetrics"},
+    {"--audit", "Report risky set-ups and leaks, one line per finding (exit 1 on a warning)", {},
+     Arity::flag, {}, "--output,--sort,--export,--limits,--openmetrics"},
+    {"--openmetrics", "Totals, states, limits and findings as OpenMetrics text", {}, Arity::flag,
+     {}, "--json,--raw,--export,--output,--sort,--limits,--noheadings"},
+    {"--per-segment", "With --openmetrics: also one series per segment", {}, Arity::flag,
+     "--openmetrics"},
     {"--color", "auto (default), always or never", "WHEN"},
+    {"--pid", "Only the segments these processes map or hold (every kind), with PIDS", "PID[,PID...]",
+     Arity::one, {}, "segment,--limits"},
+    {"--detail", "Every column of one SEGMENT, one per line, then its processes", {}, Arity::flag,
+     {}, "--pid,--limits,--output,--sort,--raw,--export"},
+    {"--grace", "STATE: how long a segment without users counts as idle after its last activity, "
+     "as rm --grace (default 1h; 0s: no wait)", "DURATION"},
 };
 // clang-format on
 
@@ -135,6 +153,49 @@ Result<void> plan_filters(const Args &args, ListRequest &list) {
   list.format.default_sort = list.refs.empty();
   list.owner = args.value("--owner");
   list.all = args.has("--all");
+  if (args.has("--grace")) {
+    auto grace = parse_duration(args.value("--grace"), "--grace");
+    if (!grace)
+      return make_error(Errc::invalid_argument, std::move(grace).error().message);
+    list.grace = *grace;
+  }
+  return {};
+}
+
+// --pid: comma-separated process ids, each from 1 (ls_holders.hpp).
+Result<std::vector<pid_t>> parse_pids(std::string_view text) {
+  std::vector<pid_t> pids;
+  while (true) {
+    auto comma = text.find(',');
+    std::string_view word = text.substr(0, comma);
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), pid);
+    if (word.empty() || ec != std::errc{} || end != word.data() + word.size() || pid <= 0 ||
+        word.front() == '+')
+      return make_error(Errc::invalid_argument,
+                        fmt::format("invalid --pid value '{}' (process ids from 1)",
+                                    escape_bytes(word)));
+    pids.push_back(pid);
+    if (comma == std::string_view::npos)
+      return pids;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+// --pid and --detail (ls_run.hpp, ls_detail.hpp).
+Result<void> plan_holders(const Args &args, ListRequest &list) {
+  if (args.has("--pid")) {
+    auto pids = parse_pids(args.value("--pid"));
+    if (!pids)
+      return std::move(pids).error();
+    list.pids = std::move(*pids);
+    // How each is held: PIDS joins the default columns.
+    if (args.value("--output").empty())
+      list.format.columns.push_back(find_column("pids"));
+  }
+  if (args.has("--detail") && list.refs.size() != 1)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--detail takes one SEGMENT ({} given)", list.refs.size()));
   return {};
 }
 
@@ -150,6 +211,10 @@ Result<Work> plan(const Args &args) {
     return std::move(ok).error();
   if (auto ok = plan_filters(args, p->list); !ok)
     return std::move(ok).error();
+  if (auto ok = plan_holders(args, p->list); !ok)
+    return std::move(ok).error();
+  if (args.has("--detail"))
+    return Work([p] { return run_detail(p->list); });
   if (args.has("--limits")) {
     const RowFormat &f = p->list.format;
     p->limits_format = {f.mode == LsMode::json, f.mode == LsMode::raw, f.headings, f.style.bytes};
@@ -157,6 +222,17 @@ Result<Work> plan(const Args &args) {
       LimitsFormat format = p->limits_format;
       format.color = use_color(p->list.color);
       return print_limits(format);
+    });
+  }
+  if (args.has("--summary") || args.has("--audit") || args.has("--openmetrics")) {
+    const RowFormat &f = p->list.format;
+    ReportFormat format{f.mode == LsMode::json, f.mode == LsMode::raw, f.headings, f.style.bytes};
+    ReportKind kind = args.has("--summary") ? ReportKind::summary
+                      : args.has("--audit") ? ReportKind::audit
+                                            : ReportKind::metrics;
+    bool per_segment = args.has("--per-segment");
+    return Work([p, format, kind, per_segment] {
+      return run_report(p->list, format, use_color(p->list.color), kind, per_segment);
     });
   }
   return Work([p] { return run_listing(p->list); });

@@ -1,4 +1,5 @@
 #include "ls_columns.hpp"
+#include "ls_holders.hpp"
 
 #include "shmkit/address.hpp"
 
@@ -93,16 +94,7 @@ Cell time_cell(const std::optional<std::time_t> &t) {
   return number_cell(static_cast<std::uint64_t>(*t));
 }
 
-Cell attaches_cell(const SegmentInfo &s, RowContext &ctx) {
-  if (s.nattch)
-    return number_cell(*s.nattch);
-  if (ctx.mappers != nullptr && s.dev && s.ino && s.oddity == Oddity::none) {
-    auto it = ctx.mappers->find(
-        {static_cast<std::uint64_t>(*s.dev), static_cast<std::uint64_t>(*s.ino)});
-    return number_cell(it == ctx.mappers->end() ? 0 : it->second);
-  }
-  return {};
-}
+Cell attaches_cell(const SegmentInfo &s, RowContext &ctx) { return mappers_cell(s, ctx); }
 
 Cell status_cell(const SegmentInfo &s, RowContext &ctx) {
   std::string &text = ctx.list_text;
@@ -165,7 +157,8 @@ Result<std::vector<const Column *>> parse_columns(std::string_view spec) {
 
 void append_cell_text(std::string &out, const Column &column, const Cell &cell,
                       const TextStyle &style) {
-  if (!cell.present || (column.value == ValueKind::list && cell.text.empty())) {
+  if (!cell.present ||
+      ((column.value == ValueKind::list || column.value == ValueKind::holders) && cell.text.empty())) {
     out += '-';
     return;
   }
@@ -175,6 +168,7 @@ void append_cell_text(std::string &out, const Column &column, const Cell &cell,
     out += escape_bytes(cell.text);
     return;
   case ValueKind::list:
+  case ValueKind::holders:
     out += cell.text;
     return;
   case ValueKind::key:
@@ -212,6 +206,11 @@ void write_cell_json(JsonWriter &json, const Column &column, const Cell &cell) {
   json.key(column.name);
   if (column.value == ValueKind::list) {
     write_list_json(json, cell.text);
+    return;
+  }
+  if (column.value == ValueKind::holders) {
+    write_holders_json(json, cell);
+    json.key(SuffixedKey(column.name, "_partial").view()).boolean(cell.number != 0);
     return;
   }
   if (!cell.present) {

@@ -7,13 +7,19 @@
 
 #include "format.hpp"
 #include "json.hpp"
+#include "ls_holders.hpp"
+#include "ls_state.hpp"
+#include "ls_memory.hpp"
 
 #include "shmkit/error.hpp"
 #include "shmkit/segment.hpp"
+#include "shmkit/users.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,17 +41,28 @@ private:
   std::unordered_map<gid_t, std::string> m_groups;
 };
 
-/// (device, inode) -> how many processes map it, from one /proc scan.
-using MapperCounts = std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t>;
+struct HolderIndex; // ls_holders.cpp
 
 /// What a column reads besides the SegmentInfo.
 struct RowContext {
   NameCache names;
-  /// Filled by the /proc scan when a shown column needs it (Column::needs_users) and some row's
-  /// kind does not have the kernel count its attaches; nullptr until then.
-  const MapperCounts *mappers = nullptr;
+  /// Where /proc and /dev/shm are, for scans; nullptr: Paths{}.
+  const Paths *paths = nullptr;
+  /// The /proc scan of holders (mappings and fds), done once on the first call (ls_holders.cpp)
+  /// by a column with Column::needs_users; warns once on stderr when processes were unreadable.
+  const UserScan &scan();
+  /// The scan and its index by segment, made by scan() (ls_holders.hpp).
+  std::shared_ptr<HolderIndex> holders;
   /// Storage for the text of a list cell (valid until the next list cell is read).
   std::string list_text;
+  /// ls --grace: how long after its last activity a segment without users stays idle (STATE).
+  std::chrono::milliseconds grace = k_default_grace;
+  /// The time STATE compares with, ms since the epoch; 0: taken by the first STATE cell.
+  std::int64_t now_ms = 0;
+  /// What the STATE and REASON cells keep between rows (ls_state.hpp), made on first use.
+  std::shared_ptr<StateCache> state_cache;
+  /// RSS and SWAP of the row measured last (ls_memory.hpp).
+  MeasuredRow measured;
 };
 
 /// How a column's values are printed (shmkit-ls(1) OUTPUT).
@@ -58,6 +75,7 @@ enum class ValueKind : std::uint8_t {
   perms,   ///< symbolic or octal (--numeric-perms); JSON "0640"
   time,    ///< --time-format in text; JSON ISO 8601 UTC string plus NAME_epoch
   list,    ///< comma-separated words, "-" when none; JSON array of strings
+  holders, ///< PIDS: text as given; JSON array of objects (Cell::users) plus NAME_partial
 };
 
 enum class Align : std::uint8_t { left, right };
@@ -67,6 +85,7 @@ struct Cell {
   bool present = false;
   std::uint64_t number = 0; ///< key, count, size, perms, time (seconds since the epoch)
   std::string_view text;    ///< address, text, list (comma-separated)
+  const std::vector<const SegmentUser *> *users = nullptr; ///< holders: the processes
 };
 
 Cell number_cell(std::uint64_t v);
@@ -92,7 +111,7 @@ struct Column {
   std::string_view help; ///< -o help, shmkit-ls(1)
   Cell (*read)(const SegmentInfo &, RowContext &);
   bool by_default = false; ///< in the default set (in registry order)
-  bool needs_users = false; ///< needs RowContext::mappers for some kinds (a /proc scan)
+  bool needs_users = false; ///< may call RowContext::scan() (a /proc scan)
 };
 
 using SI = const SegmentInfo &;
@@ -130,10 +149,10 @@ inline constexpr Column k_columns[] = {
    [](SI s, RC c) { return s.cgid ? text_cell(c.names.group(*s.cgid)) : Cell{}; }},
   {"size", "SIZE", Align::right, ValueKind::size, "size",
    [](SI s, RC) { return number_cell(s.size); }, true},
-  {"rss", "RSS", Align::right, ValueKind::size, "resident memory (SysV)",
-   [](SI s, RC) { return number_cell(s.rss); }},
-  {"swap", "SWAP", Align::right, ValueKind::size, "swapped memory (SysV)",
-   [](SI s, RC) { return number_cell(s.swap); }},
+  {"rss", "RSS", Align::right, ValueKind::size, "resident memory; - where the kernel refuses to say",
+   rss_cell},
+  {"swap", "SWAP", Align::right, ValueKind::size, "swapped-out memory; - where the kernel refuses to say",
+   swap_cell},
   {"alloc", "ALLOC", Align::right, ValueKind::size, "allocated bytes (POSIX, file)",
    [](SI s, RC) { return number_cell(s.alloc); }},
   {"nattch", "NATTCH", Align::right, ValueKind::count, "attaches (SysV) or mapping processes (POSIX, file)",
@@ -142,8 +161,16 @@ inline constexpr Column k_columns[] = {
    [](SI s, RC) { return number_cell(s.cpid); }, true},
   {"lpid", "LPID", Align::right, ValueKind::count, "pid of the last attach or detach (SysV)",
    [](SI s, RC) { return number_cell(s.lpid); }, true},
+  {"pids", "PIDS", Align::left, ValueKind::holders, "processes that map or hold it: PID plus m (mapped), w (writable), f (open fd); partial",
+   pids_cell, false, true},
+  {"command", "COMMAND", Align::left, ValueKind::list, "command names of those processes",
+   command_cell, false, true},
   {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular",
    status_cell, true},
+  {"state", "STATE", Align::left, ValueKind::text, "in-use, idle, orphaned, unknown or dest (see --grace)",
+   state_cell, false, true},
+  {"reason", "REASON", Align::left, ValueKind::list, "why that STATE: words such as attached, no-users, creator-dead (shmkit-ls(1))",
+   reason_cell, false, true},
   {"atime", "ATIME", Align::left, ValueKind::time, "last attach (SysV) or access time",
    [](SI s, RC) { return time_cell(s.atime); }},
   {"dtime", "DTIME", Align::left, ValueKind::time, "last detach (SysV)",

@@ -1,8 +1,14 @@
 #include "ls_run.hpp"
 
+#include "ls_holders.hpp"
+#include "ls_memory.hpp"
+
+#include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
 #include "shmkit/housekeeping.hpp"
 #include "shmkit/users.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <ctime>
@@ -12,21 +18,22 @@ namespace shmkit::cli {
 
 namespace {
 
+using Visit = std::function<void(const SegmentInfo &)>;
+
 class Lister {
 public:
-  Lister(const ListRequest &request, std::optional<uid_t> owner)
-      : m_request(request), m_owner(owner), m_sink(request.format, m_ctx) {
-    const RowFormat &f = request.format;
-    m_wants_users = std::any_of(f.columns.begin(), f.columns.end(),
-                                [](const Column *c) { return c->needs_users; }) ||
-                    (f.sort != nullptr && f.sort->needs_users);
+  Lister(const ListRequest &request, std::optional<uid_t> owner, RowContext &ctx,
+         const Visit &visit)
+      : m_request(request), m_owner(owner), m_ctx(ctx), m_visit(visit) {
+    m_ctx.grace = request.grace; // ls --grace (STATE, REASON)
+    m_backends.set_needs(listing_needs(request.format)); // SysV: SHM_STAT_ANY without RSS/SWAP
   }
   /// Every kind listed by default; false when a listing failed.
   bool list_all();
   /// The named segments; false when one failed.
   bool list_named();
-  std::size_t rows() const { return m_sink.size(); }
-  void render(bool color) { m_sink.render(Stdout::get().buffer(), color); }
+  /// --pid: what the processes map or hold; false when a process does not exist.
+  bool list_pids();
 
 private:
   bool shown(const SegmentInfo &s) const {
@@ -37,40 +44,25 @@ private:
     const auto &kinds = m_request.kinds;
     return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
   }
-  bool needs_scan(Kind kind) const {
-    return m_wants_users && !traits_of(kind).kernel_counts_attaches;
+  bool selected(const SegmentInfo &s) {
+    return shown(s) && (m_request.pids.empty() || held_by_selected(s, m_ctx));
   }
-  void count_mappers();
   void warn_about(const Backend &backend);
+  void show(const SegmentInfo &s) {
+    if (auto key = user_key(s))
+      m_shown.push_back(*key);
+    m_visit(s);
+  }
+  void list_mapped_files();
 
   const ListRequest &m_request;
   std::optional<uid_t> m_owner;
-  RowContext m_ctx;
-  RowSink m_sink;
+  RowContext &m_ctx;
+  const Visit &m_visit;
   BackendSet m_backends;
-  MapperCounts m_mappers;
   std::vector<std::string> m_warned;
-  bool m_wants_users = false;
+  std::vector<UserKey> m_shown; ///< --pid: what was shown, so that files are not shown twice
 };
-
-// Objects whose kernel does not count attaches: count the processes that map them. Only done
-// when such rows are shown, since it reads every /proc/PID/maps.
-void Lister::count_mappers() {
-  if (m_ctx.mappers != nullptr)
-    return;
-  m_ctx.mappers = &m_mappers;
-  auto users = scan_users(Paths{}, false);
-  if (!users)
-    return;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<pid_t>> pids;
-  for (const auto &u : *users)
-    if (!u.sysv && u.maps)
-      pids[{u.dev, u.ino}].push_back(u.pid);
-  for (auto &[k, v] : pids) {
-    std::sort(v.begin(), v.end());
-    m_mappers[k] = static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
-  }
-}
 
 // What a listing worked around (a damaged /proc/sysvipc/shm, say) is a warning, printed once
 // even when every named segment hits it.
@@ -82,30 +74,18 @@ void Lister::warn_about(const Backend &backend) {
     }
 }
 
+// Streamed: each row is visited as it is read. The /proc scan, when a cell needs it, happens
+// on the first such row, so no SegmentInfo is kept (a listing may have 30,000).
 bool Lister::list_all() {
   bool ok = true;
   for (const KindTraits &traits : kind_traits()) {
     if (!traits.listed_by_default || !wants_kind(traits.kind))
       continue;
     Backend &backend = m_backends.of(traits.kind);
-    Result<void> listed;
-    if (!needs_scan(traits.kind)) {
-      // Streamed: each row is rendered as it is read.
-      listed = backend.for_each([&](SegmentInfo &&info) {
-        if (shown(info))
-          m_sink.add(info);
-      });
-    } else {
-      std::vector<SegmentInfo> rows;
-      listed = backend.for_each([&](SegmentInfo &&info) {
-        if (shown(info))
-          rows.push_back(std::move(info));
-      });
-      if (!rows.empty())
-        count_mappers();
-      for (const auto &row : rows)
-        m_sink.add(row);
-    }
+    Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
+      if (selected(info))
+        show(info);
+    });
     warn_about(backend);
     if (!listed) {
       print_error(listed.error().message);
@@ -117,7 +97,6 @@ bool Lister::list_all() {
 
 bool Lister::list_named() {
   bool ok = true;
-  std::vector<SegmentInfo> rows;
   for (const auto &ref : m_request.refs) {
     Backend &backend = m_backends.of(ref.kind);
     auto info = backend.stat(ref);
@@ -127,20 +106,53 @@ bool Lister::list_named() {
       ok = false;
       continue;
     }
-    if (shown(*info))
-      rows.push_back(std::move(*info));
+    if (selected(*info))
+      show(*info);
   }
-  if (std::any_of(rows.begin(), rows.end(),
-                  [&](const SegmentInfo &s) { return needs_scan(s.kind); }))
-    count_mappers();
-  for (const auto &row : rows)
-    m_sink.add(row);
+  return ok;
+}
+
+// The files the --pid processes map that no listing showed: found by the path their maps give,
+// shown only when that path still names the mapped file (same device and inode).
+void Lister::list_mapped_files() {
+  const UserScan &scan = m_ctx.scan();
+  std::vector<UserKey> tried;
+  for (const SegmentUser &user : scan.users) {
+    UserKey key = user_key(user);
+    if (user.sysv || !user.maps || user.path.empty() ||
+        !std::binary_search(m_request.pids.begin(), m_request.pids.end(), user.pid) ||
+        std::find(m_shown.begin(), m_shown.end(), key) != m_shown.end() ||
+        std::find(tried.begin(), tried.end(), key) != tried.end())
+      continue;
+    tried.push_back(key);
+    auto ref = parse_address("file:" + escape_bytes(user.path));
+    if (!ref || !wants_kind(ref->kind))
+      continue;
+    auto info = m_backends.of(ref->kind).stat(*ref);
+    if (info && user_key(*info) == key && shown(*info))
+      show(*info);
+  }
+}
+
+bool Lister::list_pids() {
+  std::vector<pid_t> alive;
+  for (pid_t pid : m_request.pids)
+    if (process_alive(pid))
+      alive.push_back(pid);
+    else
+      print_error(fmt::format("no process with pid {}", pid));
+  if (alive.empty())
+    return false; // like named segments that are all missing: only the errors
+  bool ok = alive.size() == m_request.pids.size();
+  select_holders(m_ctx, alive);
+  ok = list_all() && ok;
+  list_mapped_files();
   return ok;
 }
 
 } // namespace
 
-Result<Outcome> run_listing(const ListRequest &request) {
+Result<bool> visit_listing(const ListRequest &request, RowContext &ctx, const Visit &visit) {
   std::optional<uid_t> owner;
   if (!request.owner.empty()) {
     auto uid = lookup_uid(request.owner);
@@ -149,14 +161,35 @@ Result<Outcome> run_listing(const ListRequest &request) {
     owner = *uid;
   }
   ListRequest req = request;
+  std::sort(req.pids.begin(), req.pids.end());
+  // NATTCH alone needs only the maps; every other user of the scan the fds too.
+  const RowFormat &f = req.format;
+  auto needs_fds = [](const Column *c) {
+    return c != nullptr && c->needs_users && c->name != "nattch";
+  };
+  scan_fds_too(ctx, !req.pids.empty() || f.columns.empty() ||
+                        std::any_of(f.columns.begin(), f.columns.end(), needs_fds) ||
+                        needs_fds(f.sort));
+  Lister lister(req, owner, ctx, visit);
+  if (!req.pids.empty())
+    return lister.list_pids();
+  return req.refs.empty() ? lister.list_all() : lister.list_named();
+}
+
+Result<Outcome> run_listing(const ListRequest &request) {
+  ListRequest req = request;
   req.format.style.now = std::time(nullptr);
-  Lister lister(req, owner);
-  bool ok = req.refs.empty() ? lister.list_all() : lister.list_named();
-  // Named segments that all failed print only their errors, not an empty table.
-  if (!ok && !req.refs.empty() && lister.rows() == 0)
+  RowContext ctx;
+  RowSink sink(req.format, ctx);
+  auto ok = visit_listing(req, ctx, [&](const SegmentInfo &info) { sink.add(info); });
+  if (!ok)
+    return std::move(ok).error();
+  // Named segments (or --pid processes) that all failed print only their errors, not an
+  // empty table.
+  if (!*ok && (!req.refs.empty() || !req.pids.empty()) && sink.size() == 0)
     return Outcome::failed;
-  lister.render(use_color(req.color));
-  return ok ? Outcome::ok : Outcome::failed;
+  sink.render(Stdout::get().buffer(), use_color(req.color));
+  return *ok ? Outcome::ok : Outcome::failed;
 }
 
 } // namespace shmkit::cli

@@ -1,5 +1,6 @@
-// The work of `shmkit ls` (without --limits): list or stat the segments, filter them, count the
-// processes that map those whose kernel does not count attaches, and print the rows.
+// The work of `shmkit ls` (without --limits): list or stat the segments, filter them (--pid by
+// the /proc scan of RowContext::scan()), and print the rows. visit_listing() is the listing
+// alone, for the reports that print something else (--detail, --summary, ...).
 #pragma once
 
 #include "command.hpp"
@@ -8,6 +9,7 @@
 
 #include "shmkit/segment.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,18 @@ struct ListRequest {
   std::string owner;            ///< --owner as typed (name or uid); empty: anyone's
   bool all = false;             ///< --all: also odd /dev/shm entries
   ColorMode color = ColorMode::auto_detect;
+  /// --grace: copied into RowContext::grace for the STATE and REASON columns.
+  std::chrono::milliseconds grace = k_default_grace;
+  /// --pid: only the segments these processes map or hold, of every kind (files they map).
+  std::vector<pid_t> pids;
 };
+
+/// Lists what `request` selects (kinds, owner, refs, --all, --pid), printing listing warnings
+/// and errors as run_listing does; calls `visit` for each shown segment, as it is read (the
+/// /proc scan happens on the first cell that needs it). Returns false if a listing, a named
+/// segment or a --pid process failed; fails with invalid_argument for an unknown --owner.
+Result<bool> visit_listing(const ListRequest &request, RowContext &ctx,
+                           const std::function<void(const SegmentInfo &)> &visit);
 
 /// Lists and prints. A listing or a named segment that fails is reported at once and makes the
 /// outcome `failed`; an unknown --owner fails with invalid_argument (it needs getpwnam).

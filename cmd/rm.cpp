@@ -44,11 +44,16 @@ constexpr OptionSpec k_options[] = {
      "With --all: only segments whose ctime is at least this long ago (500ms, 30s, 5m, 2h)",
      "DURATION", Arity::one, "--all"},
     {"--orphaned",
-     "With --all: only segments nobody uses (SysV: not attached and the creator is gone; POSIX: "
-     "neither mapped nor open) and idle for the --grace period",
+     "With --all: only segments whose STATE (as in ls) is orphaned: nobody uses them (SysV: not "
+     "attached and the creator is gone; POSIX: neither mapped nor open, every process readable) "
+     "and idle for the --grace period",
      "", Arity::flag, "--all"},
     {"--grace", "With --orphaned: how long a segment must have been idle (default 1h; 0s: no wait)",
      "DURATION", Arity::one, "--orphaned"},
+    {"--keep",
+     "With --all: never remove segments whose address (posix:/pulse-*) or --match text "
+     "(PostgreSQL.*, 0x0052e2c1) matches this glob (repeatable)",
+     "GLOB", Arity::many, "--all"},
     {"-n,--dry-run", "Print what would be removed; remove nothing", "", Arity::flag},
     {"-y,--yes", "Do not ask for confirmation (--all needs it without a terminal)", "",
      Arity::flag},
@@ -127,6 +132,11 @@ Result<RmFilters> plan_filters(const Args &args) {
     filters.grace = **grace;
     filters.grace_text = args.value("--grace");
   }
+  for (const std::string &glob : args.values("--keep")) {
+    if (glob.empty())
+      return make_error(Errc::invalid_argument, "invalid --keep: empty glob");
+    filters.keep.push_back(glob);
+  }
   return filters;
 }
 
@@ -147,10 +157,10 @@ Result<std::optional<uid_t>> owner_filter(const RmFilters &filters) {
 }
 
 // Asks on the terminal (stderr/stdin); true for an answer starting with y or Y.
-bool confirm(const std::vector<SegmentInfo> &targets) {
+bool confirm(const std::vector<RmTarget> &targets) {
   std::string text;
-  for (const SegmentInfo &info : targets)
-    text += fmt::format("  {}\n", escape_bytes(info.segment));
+  for (const RmTarget &target : targets)
+    text += fmt::format("  {}\n", target_text(target));
   text += fmt::format("shmkit: remove {} segment{}? [y/N] ", targets.size(),
                       targets.size() == 1 ? "" : "s");
   std::fputs(text.c_str(), stderr);
@@ -175,18 +185,18 @@ Result<Outcome> run_all(const RmPlan &plan) {
 
   RmContext context;
   bool failed = false;
-  std::vector<SegmentInfo> targets =
+  std::vector<RmTarget> targets =
       select_targets(context, plan.filters, *owner, plan.dry_run, failed);
-  if (std::erase_if(targets, [&](const SegmentInfo &info) {
-        return !may_remove(context, info, plan.force);
+  if (std::erase_if(targets, [&](const RmTarget &target) {
+        return !may_remove(context, target.info, plan.force);
       }) > 0)
     failed = true;
   if (targets.empty())
     return outcome_of(failed);
   if (!plan.dry_run && !plan.yes && !confirm(targets))
     return make_error(Errc::not_supported, "not confirmed: nothing removed");
-  for (const SegmentInfo &info : targets)
-    if (!remove_one(context, info, plan))
+  for (const RmTarget &target : targets)
+    if (!remove_one(context, target, plan))
       failed = true;
   return outcome_of(failed);
 }
@@ -202,7 +212,8 @@ Result<Outcome> run_named(const RmPlan &plan) {
       failed = true;
       continue;
     }
-    if (!may_remove(context, *info, plan.force) || !remove_one(context, *info, plan))
+    if (!may_remove(context, *info, plan.force) ||
+        !remove_one(context, RmTarget{std::move(*info), std::nullopt}, plan))
       failed = true;
   }
   return outcome_of(failed);

@@ -26,6 +26,16 @@ std::int64_t now_ms() {
       .count();
 }
 
+// The first --keep glob that matches the canonical address or the --match text (a POSIX name
+// without its leading '/', a SysV key as 0x%08x); nullptr when none does.
+const std::string *kept_by(const SegmentInfo &info, const RmFilters &filters) {
+  for (const std::string &glob : filters.keep)
+    if (::fnmatch(glob.c_str(), info.segment.c_str(), 0) == 0 ||
+        ::fnmatch(glob.c_str(), match_text(info).c_str(), 0) == 0)
+      return &glob;
+  return nullptr;
+}
+
 bool matches(const SegmentInfo &info, const RmFilters &filters, std::optional<uid_t> owner,
              std::int64_t now) {
   if (owner && info.uid != *owner)
@@ -44,28 +54,43 @@ bool matches(const SegmentInfo &info, const RmFilters &filters, std::optional<ui
   return true;
 }
 
-// Keeps the orphaned rows of one kind. Fails when the users of the kind cannot be found.
-Result<void> keep_orphaned(RmContext &context, Kind kind, const RmFilters &filters, bool explain,
-                           std::int64_t now, std::vector<SegmentInfo> &rows) {
-  auto users = context.users_for(kind);
-  if (!users)
-    return make_error(users.error().code,
-                      fmt::format("cannot tell which {} objects are orphaned: {}", kind_name(kind),
-                                  users.error().message));
-  std::erase_if(rows, [&](const SegmentInfo &info) {
-    Orphan status = orphan_status(info, **users, filters.grace, now, context.self());
-    if (status == Orphan::recent && explain) {
-      auto last = last_activity(info);
-      print_warning(last
-                        ? fmt::format("not orphaned: {} was last active {} ago, within the grace "
-                                      "period of {} (--grace)",
-                                      shown(info), age_text(now / 1000 - *last), filters.grace_text)
-                        : fmt::format("not orphaned: the last activity of {} is unknown (--grace)",
-                                      shown(info)));
-    }
-    return status != Orphan::orphaned;
-  });
-  return {};
+// Why --orphaned leaves `info` alone, on stderr (--dry-run). A segment kept only because of
+// the grace period says how long ago it was active.
+void explain_kept(const SegmentInfo &info, const Classification &c, const RmFilters &filters,
+                  std::int64_t now) {
+  const bool grace_only = c.state == State::idle && !c.reasons.has(Reason::creator_alive);
+  auto last = last_activity(info);
+  if (grace_only && last)
+    print_warning(fmt::format("not orphaned: {} was last active {} ago, within the grace period "
+                              "of {} (--grace)",
+                              shown(info), age_text(now / 1000 - *last), filters.grace_text));
+  else if (grace_only)
+    print_warning(
+        fmt::format("not orphaned: the last activity of {} is unknown (--grace)", shown(info)));
+  else
+    print_warning(fmt::format("not orphaned: {} is {} ({})", shown(info), state_name(c.state),
+                              c.reasons.text()));
+}
+
+// Keeps the orphaned rows of one kind, with their classification; counts the unknown ones in
+// `unknown`. Fails when the users of the kind cannot be found.
+Result<std::vector<RmTarget>> keep_orphaned(RmContext &context, Kind kind, const RmFilters &filters,
+                                            bool explain, std::int64_t now,
+                                            std::vector<SegmentInfo> &rows, std::size_t &unknown) {
+  std::vector<RmTarget> kept;
+  for (SegmentInfo &info : rows) {
+    auto c = context.classify(info, filters.grace, now);
+    if (!c)
+      return make_error(c.error().code, fmt::format("cannot tell which {} objects are orphaned: {}",
+                                                    kind_name(kind), c.error().message));
+    // Only `orphaned`: never `unknown`, where a process we cannot see may still use it.
+    unknown += c->state == State::unknown ? 1 : 0;
+    if (c->state == State::orphaned)
+      kept.push_back({std::move(info), *c});
+    else if (explain)
+      explain_kept(info, *c, filters, now);
+  }
+  return kept;
 }
 
 // "1 attach" where the kernel counts attaches; "2 mapping, 1 holding it open" for the others:
@@ -84,28 +109,47 @@ pid_t RmContext::self() {
   return m_self;
 }
 
-Result<const std::vector<SegmentUser> *> RmContext::users() {
-  if (!m_users) {
-    auto scanned = scan_users(m_paths, true);
+Result<const UserScan *> RmContext::scan() {
+  if (!m_scan) {
+    auto scanned = scan_holders(m_paths, true);
     if (!scanned)
       return std::move(scanned).error();
-    m_users = std::move(*scanned);
+    m_scan = std::move(*scanned);
   }
-  return &*m_users;
+  return &*m_scan;
 }
 
-Result<const std::vector<SegmentUser> *> RmContext::users_for(Kind kind) {
-  static const std::vector<SegmentUser> k_none;
+Result<const UserScan *> RmContext::scan_for(Kind kind) {
+  static const UserScan k_none;
   if (traits_of(kind).kernel_counts_attaches)
     return &k_none;
-  return users();
+  return scan();
 }
 
 Result<Usage> RmContext::usage(const SegmentInfo &info) {
-  auto users = users_for(info.kind);
-  if (!users)
-    return std::move(users).error();
-  return usage_of(info, **users, self());
+  auto scanned = scan_for(info.kind);
+  if (!scanned)
+    return std::move(scanned).error();
+  return usage_of(info, (*scanned)->users, self());
+}
+
+Result<Classification> RmContext::classify(const SegmentInfo &info, std::chrono::milliseconds grace,
+                                           std::int64_t now_ms) {
+  auto scanned = scan_for(info.kind);
+  if (!scanned)
+    return std::move(scanned).error();
+  ClassifyOptions options;
+  options.grace = grace;
+  options.now_ms = now_ms;
+  options.self = self();
+  return shmkit::classify(info, **scanned, options, m_creators);
+}
+
+std::string target_text(const RmTarget &target) {
+  if (!target.state)
+    return shown(target.info);
+  return fmt::format("{} {} {}", shown(target.info), state_name(target.state->state),
+                     target.state->reasons.text());
 }
 
 std::string age_text(std::int64_t seconds) {
@@ -119,10 +163,11 @@ std::string age_text(std::int64_t seconds) {
   return fmt::format("{}d", seconds / 86400);
 }
 
-std::vector<SegmentInfo> select_targets(RmContext &context, const RmFilters &filters,
-                                        std::optional<uid_t> owner, bool explain, bool &failed) {
+std::vector<RmTarget> select_targets(RmContext &context, const RmFilters &filters,
+                                     std::optional<uid_t> owner, bool explain, bool &failed) {
   const std::int64_t now = now_ms();
-  std::vector<SegmentInfo> chosen;
+  std::vector<RmTarget> chosen;
+  std::size_t unknown = 0;
   for (const KindTraits &traits : kind_traits()) {
     if (std::find(filters.kinds.begin(), filters.kinds.end(), traits.kind) == filters.kinds.end())
       continue;
@@ -143,15 +188,31 @@ std::vector<SegmentInfo> select_targets(RmContext &context, const RmFilters &fil
     std::sort(rows.begin(), rows.end(), [](const SegmentInfo &a, const SegmentInfo &b) {
       return a.id != b.id ? a.id < b.id : a.name < b.name;
     });
-    if (filters.orphaned) {
-      if (auto kept = keep_orphaned(context, traits.kind, filters, explain, now, rows); !kept) {
-        print_error(kept.error().message);
-        failed = true;
-        continue;
-      }
+    std::erase_if(rows, [&](const SegmentInfo &info) {
+      const std::string *glob = kept_by(info, filters);
+      if (glob != nullptr && explain)
+        print_warning(fmt::format("not removing {}: it matches --keep '{}'", shown(info),
+                                  escape_bytes(*glob)));
+      return glob != nullptr;
+    });
+    if (!filters.orphaned) {
+      for (SegmentInfo &info : rows)
+        chosen.push_back({std::move(info), std::nullopt});
+      continue;
     }
-    std::move(rows.begin(), rows.end(), std::back_inserter(chosen));
+    auto kept = keep_orphaned(context, traits.kind, filters, explain, now, rows, unknown);
+    if (!kept) {
+      print_error(kept.error().message);
+      failed = true;
+      continue;
+    }
+    std::move(kept->begin(), kept->end(), std::back_inserter(chosen));
   }
+  // A real run says once that it left segments alone it could not judge; --dry-run named them.
+  if (unknown > 0 && !explain)
+    print_warning(fmt::format("not removing {} segment{} whose STATE is unknown: some processes "
+                              "could not be read (--dry-run names them)",
+                              unknown, unknown == 1 ? "" : "s"));
   return chosen;
 }
 
@@ -182,7 +243,8 @@ bool may_remove(RmContext &context, const SegmentInfo &info, bool force) {
   return true;
 }
 
-bool remove_one(RmContext &context, const SegmentInfo &info, const RmPlan &plan) {
+bool remove_one(RmContext &context, const RmTarget &target, const RmPlan &plan) {
+  const SegmentInfo &info = target.info;
   Stdout &out = Stdout::get();
   if (plan.dry_run) {
     // Every check the removal would make: still the same segment, and ours to remove
@@ -191,7 +253,7 @@ bool remove_one(RmContext &context, const SegmentInfo &info, const RmPlan &plan)
       print_error(allowed.error().message);
       return false;
     }
-    out.write(shown(info));
+    out.write(target_text(target));
     out.put('\n');
     return true;
   }

@@ -86,7 +86,14 @@ Backend &BackendSet::of(Kind kind) {
     if (backend->kind() == kind)
       return *backend;
   m_backends.push_back(make_backend(kind, m_paths));
+  m_backends.back()->set_needs(m_needs);
   return *m_backends.back();
+}
+
+void BackendSet::set_needs(ListNeeds needs) {
+  m_needs = needs;
+  for (auto &backend : m_backends)
+    backend->set_needs(needs);
 }
 
 } // namespace shmkit

@@ -109,34 +109,236 @@ std::optional<std::time_t> last_activity(const SegmentInfo &info) {
   return newest;
 }
 
-Orphan orphan_status(const SegmentInfo &info, const std::vector<SegmentUser> &users,
-                     std::chrono::milliseconds grace, std::int64_t now_ms, pid_t self) {
-  if (info.kind == Kind::sysv) {
-    if (info.nattch.value_or(1) != 0)
-      return Orphan::in_use;
-    // While the creator lives it may attach again (a segment made to be attached later).
-    if (!info.cpid || process_alive(*info.cpid))
-      return Orphan::creator_alive;
-  } else if (use_count(info, users, self) > 0) {
-    return Orphan::in_use;
+std::string_view state_name(State state) {
+  switch (state) {
+  case State::in_use:
+    return "in-use";
+  case State::idle:
+    return "idle";
+  case State::orphaned:
+    return "orphaned";
+  case State::unknown:
+    return "unknown";
+  case State::dest:
+    return "dest";
   }
-  // The creator of anything made by `shmkit create` or ipcmk is gone at once, and a POSIX
-  // object is unmapped between its creation and its first user: only idleness tells an
-  // abandoned segment from one that is about to be used.
-  if (grace.count() > 0) {
-    auto last = last_activity(info);
-    if (!last)
-      return Orphan::recent;
-    // One-second timestamps count as the end of their second: never older than they can be.
-    std::int64_t youngest_ms = (static_cast<std::int64_t>(*last) + 1) * 1000;
-    if (now_ms - youngest_ms < grace.count())
-      return Orphan::recent;
-  }
-  return Orphan::orphaned;
+  return "unknown";
 }
 
-bool is_orphaned(const SegmentInfo &info, const std::vector<SegmentUser> &users) {
-  return orphan_status(info, users, std::chrono::milliseconds(0), 0) == Orphan::orphaned;
+namespace {
+
+constexpr std::pair<Reason, std::string_view> k_reason_words[] = {
+    {Reason::marked, "marked"},
+    {Reason::attached, "attached"},
+    {Reason::mapped, "mapped"},
+    {Reason::open, "open"},
+    {Reason::no_users, "no-users"},
+    {Reason::creator_alive, "creator-alive"},
+    {Reason::creator_dead, "creator-dead"},
+    {Reason::creator_pid_reused, "creator-pid-reused"},
+    {Reason::recent, "recent"},
+    {Reason::cannot_read_proc, "cannot-read-proc"},
+};
+
+// Whether the last activity lies within `grace` of `now_ms`; an unknown time counts as recent.
+bool is_recent(const SegmentInfo &info, std::chrono::milliseconds grace, std::int64_t now_ms) {
+  if (grace.count() <= 0)
+    return false;
+  auto last = last_activity(info);
+  if (!last)
+    return true;
+  // One-second timestamps count as the end of their second: never older than they can be.
+  std::int64_t youngest_ms = (static_cast<std::int64_t>(*last) + 1) * 1000;
+  return now_ms - youngest_ms < grace.count();
+}
+
+// The fields after the command name of a /proc/PID/stat text: field 3 (state) first.
+std::optional<std::string_view> stat_fields(std::string_view stat) {
+  std::size_t close = stat.rfind(')');
+  if (close == std::string_view::npos || close + 1 >= stat.size())
+    return std::nullopt;
+  return stat.substr(close + 1);
+}
+
+} // namespace
+
+std::string_view reason_name(Reason reason) {
+  for (const auto &[r, word] : k_reason_words)
+    if (r == reason)
+      return word;
+  return "";
+}
+
+std::string Reasons::text() const {
+  std::string out;
+  for (const auto &[r, word] : k_reason_words)
+    if (has(r)) {
+      if (!out.empty())
+        out += ',';
+      out += word;
+    }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_stat_starttime(std::string_view stat) {
+  auto rest = stat_fields(stat);
+  if (!rest)
+    return std::nullopt;
+  // Field 3 is the first word after ')'; field 22 (starttime) is the twentieth.
+  std::string_view line = *rest;
+  std::string_view word;
+  for (int field = 3; field <= 22; ++field) {
+    std::size_t start = line.find_first_not_of(' ');
+    if (start == std::string_view::npos)
+      return std::nullopt;
+    line.remove_prefix(start);
+    std::size_t stop = std::min(line.find(' '), line.size());
+    word = line.substr(0, stop);
+    line.remove_prefix(stop);
+  }
+  std::uint64_t ticks = 0;
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), ticks);
+  if (ec != std::errc{} || end != word.data() + word.size())
+    return std::nullopt;
+  return ticks;
+}
+
+std::optional<std::int64_t> parse_btime(std::string_view stat) {
+  constexpr std::string_view k_key = "btime ";
+  std::size_t at = 0;
+  while (at < stat.size()) {
+    std::size_t eol = std::min(stat.find('\n', at), stat.size());
+    std::string_view line = stat.substr(at, eol - at);
+    if (line.substr(0, k_key.size()) == k_key) {
+      line.remove_prefix(k_key.size());
+      std::int64_t btime = 0;
+      auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), btime);
+      if (ec != std::errc{} || end != line.data() + line.size() || btime <= 0)
+        return std::nullopt;
+      return btime;
+    }
+    at = eol + 1;
+  }
+  return std::nullopt;
+}
+
+CreatorCheck::CreatorCheck(Paths paths, bool (*alive)(pid_t))
+    : m_paths(std::move(paths)), m_alive(alive != nullptr ? alive : process_alive) {}
+
+std::optional<std::int64_t> CreatorCheck::start_ms(pid_t pid) {
+  if (auto known = m_starts.find(pid); known != m_starts.end())
+    return known->second;
+  std::optional<std::int64_t> &start = m_starts[pid];
+  start = read_start_ms(pid);
+  return start;
+}
+
+std::optional<std::int64_t> CreatorCheck::read_start_ms(pid_t pid) {
+  if (!m_btime_read) {
+    m_btime_read = true;
+    std::string text;
+    if (read_whole_file(m_paths.proc + "/stat", text))
+      m_btime = parse_btime(text);
+  }
+  static const long k_ticks = ::sysconf(_SC_CLK_TCK);
+  if (!m_btime || k_ticks <= 0)
+    return std::nullopt;
+  std::string text;
+  if (!read_whole_file(fmt::format("{}/{}/stat", m_paths.proc, pid), text))
+    return std::nullopt;
+  auto ticks = parse_stat_starttime(text);
+  if (!ticks)
+    return std::nullopt;
+  // Rounded down, like btime: never later than the true start.
+  auto ms = *ticks * 1000 / static_cast<std::uint64_t>(k_ticks);
+  return *m_btime * 1000 + static_cast<std::int64_t>(ms);
+}
+
+Creator CreatorCheck::creator(std::optional<pid_t> cpid, std::optional<std::time_t> ctime) {
+  if (!cpid || *cpid <= 0)
+    return Creator::unknown;
+  if (!m_alive(*cpid))
+    return Creator::dead;
+  if (m_proc_ours < 0)
+    m_proc_ours = proc_self_pid(m_paths) == ::getpid() ? 1 : 0;
+  if (!ctime || m_proc_ours == 0)
+    return Creator::alive;
+  auto started = start_ms(*cpid);
+  if (started && *started >= (static_cast<std::int64_t>(*ctime) + 1) * 1000)
+    return Creator::pid_reused;
+  return Creator::alive;
+}
+
+Classification classify(const SegmentInfo &info, const UserScan &scan,
+                        const ClassifyOptions &options, CreatorCheck &creators) {
+  std::vector<const SegmentUser *> users;
+  if (info.kind != Kind::sysv)
+    for (const SegmentUser &user : scan.users)
+      if (!user.sysv && info.dev && info.ino && user.dev == static_cast<std::uint64_t>(*info.dev) &&
+          user.ino == static_cast<std::uint64_t>(*info.ino))
+        users.push_back(&user);
+  return classify(info, users, scan.unreadable, options, creators);
+}
+
+Classification classify(const SegmentInfo &info, const std::vector<const SegmentUser *> &users,
+                        std::size_t unreadable, const ClassifyOptions &options,
+                        CreatorCheck &creators) {
+  Classification c;
+  const bool sysv = info.kind == Kind::sysv;
+  if (sysv && info.dest)
+    c.reasons.add(Reason::marked);
+  if (sysv && info.nattch.value_or(0) > 0)
+    c.reasons.add(Reason::attached);
+  // POSIX/file: by the processes found in /proc other than ourselves; a process may both map
+  // it and hold it open.
+  for (const SegmentUser *user : users) {
+    if (sysv || (options.self != 0 && user->pid == options.self))
+      continue;
+    if (user->maps)
+      c.reasons.add(Reason::mapped);
+    if (user->holds_fd)
+      c.reasons.add(Reason::open);
+  }
+  if (c.reasons.has(Reason::marked)) {
+    c.state = State::dest;
+    return c;
+  }
+  if (!c.reasons.empty()) {
+    c.state = State::in_use;
+    return c;
+  }
+  c.reasons.add(Reason::no_users);
+  bool unknown = false;
+  bool alive = false;
+  if (sysv) {
+    switch (creators.creator(info.cpid, info.ctime)) {
+    case Creator::alive:
+      c.reasons.add(Reason::creator_alive);
+      alive = true;
+      break;
+    case Creator::dead:
+      c.reasons.add(Reason::creator_dead);
+      break;
+    case Creator::pid_reused:
+      c.reasons.add(Reason::creator_pid_reused);
+      break;
+    case Creator::unknown:
+      unknown = true;
+      break;
+    }
+  } else {
+    unknown = unreadable > 0;
+  }
+  bool recent = is_recent(info, options.grace, options.now_ms);
+  if (recent)
+    c.reasons.add(Reason::recent);
+  if (unknown) {
+    c.reasons.add(Reason::cannot_read_proc);
+    c.state = State::unknown;
+  } else {
+    c.state = alive || recent ? State::idle : State::orphaned;
+  }
+  return c;
 }
 
 SegmentRef address_of(const SegmentInfo &info) {

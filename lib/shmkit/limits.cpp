@@ -62,6 +62,7 @@ Result<Limits> read_limits(const Paths &paths) {
   if (::statvfs(paths.dev_shm.c_str(), &fs) == 0) {
     limits.devshm_total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
     limits.devshm_used = static_cast<std::uint64_t>(fs.f_blocks - fs.f_bfree) * fs.f_frsize;
+    limits.devshm_avail = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
   }
   limits.devshm_objects = count_entries(paths.dev_shm);
   return limits;

@@ -20,6 +20,7 @@ struct Limits {
   std::uint64_t used_bytes_max = 0; ///< largest segment in bytes
   std::optional<std::uint64_t> devshm_total; ///< /dev/shm filesystem size, bytes
   std::optional<std::uint64_t> devshm_used;  ///< bytes used there
+  std::optional<std::uint64_t> devshm_avail; ///< bytes an unprivileged user may still use (df)
   std::optional<std::uint64_t> devshm_objects; ///< entries in /dev/shm
 };
 

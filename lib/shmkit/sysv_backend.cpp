@@ -314,10 +314,46 @@ Result<void> visit_via_shmctl(const std::function<void(SegmentInfo &&)> &visit,
   return {};
 }
 
+// The listing without RSS and SWAP (ListNeeds::memory false): shmctl(SHM_STAT_ANY) over
+// every index up to SHM_INFO's highest, streamed. It gives every field of /proc/sysvipc/shm
+// but rss and swap, with no read permission needed and no text to format and parse (at
+// 30,000 segments about 18 ms of CPU against 40 ms for reading /proc, tests/bench/ls.sh). (cpid and lpid are seen from the caller's pid
+// namespace, where /proc prints them from the /proc mount's.) Returns false, having visited
+// nothing, when every index failed although SHM_INFO counts segments: a kernel before 4.17
+// rejects SHM_STAT_ANY itself with EINVAL, so the caller must read /proc instead.
+Result<bool> stream_via_stat_any(const std::function<void(SegmentInfo &&)> &visit) {
+  struct shm_info shm_info {};
+  int max_index = ::shmctl(0, SHM_INFO, reinterpret_cast<struct shmid_ds *>(&shm_info));
+  if (max_index < 0)
+    return from_errno(errno, "cannot list sysv segments: shmctl(SHM_INFO)");
+  bool any = false;
+  for (int index = 0; index <= max_index; ++index) {
+    struct shmid_ds ds {};
+    int shmid = ::shmctl(index, SHM_STAT_ANY, &ds);
+    if (shmid < 0) {
+      // Holes in the id array (EINVAL), segments removed meanwhile (EIDRM), a security
+      // module's refusal (EACCES): not errors, as in the /proc listing.
+      if (errno == EINVAL || errno == EIDRM || errno == EACCES)
+        continue;
+      return from_errno(errno, "cannot list sysv segments: shmctl(SHM_STAT_ANY)");
+    }
+    any = true;
+    visit(sysv_info(sysv_row_from_ds(shmid, ds)));
+  }
+  return any || shm_info.used_ids == 0;
+}
+
 } // namespace
 
 Result<void> SysvBackend::for_each(const std::function<void(SegmentInfo &&)> &visit) {
   m_report = {};
+  if (!m_needs.memory) {
+    auto streamed = stream_via_stat_any(visit);
+    if (!streamed)
+      return std::move(streamed).error();
+    if (*streamed)
+      return {};
+  }
   int fd = ::open(m_paths.sysvipc_shm.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT)

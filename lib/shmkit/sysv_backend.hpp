@@ -5,7 +5,9 @@
 
 namespace shmkit {
 
-/// SysV segments; listing reads Paths::sysvipc_shm, falling back to shmctl(SHM_STAT).
+/// SysV segments; listing reads Paths::sysvipc_shm (falling back to shmctl(SHM_STAT_ANY) when
+/// it is missing or damaged), or shmctl(SHM_STAT_ANY) alone when RSS and SWAP are not needed
+/// (Backend::set_needs).
 class SysvBackend final : public Backend {
 public:
   explicit SysvBackend(Paths paths) : m_paths(std::move(paths)) {}

@@ -1,7 +1,9 @@
 # Sourced by every end-to-end test (README.md, Contributing).
 #
-# - Re-executes the test inside private IPC and mount namespaces with a fresh tmpfs on /dev/shm,
-#   so a test sees only its own segments and never touches anybody else's.
+# - Re-executes the test inside private IPC, mount and PID namespaces with a fresh tmpfs on
+#   /dev/shm and its own /proc, so a test sees only its own segments and processes and never
+#   touches anybody else's (a host process whose /proc/PID/maps root cannot read, such as a
+#   sandbox's pid 1, would otherwise make every holder scan partial).
 # - set -euo pipefail, an ERR trap that names the failing line, `skip` (exit 77), and a cleanup
 #   trap that runs the commands registered with `on_exit`.
 # - The binary under test is $SHMKIT.
@@ -16,11 +18,11 @@ if [[ -z ${SHMKIT_IN_NS:-} ]]; then
   fi
   export SHMKIT_IN_NS=1
   if [[ $(id -u) -eq 0 ]]; then
-    exec unshare --ipc --mount --propagation private -- bash -c \
+    exec unshare --ipc --mount --propagation private --pid --fork --mount-proc -- bash -c \
       'mount -t tmpfs -o size=256m,mode=1777 shmkit-test /dev/shm && exec bash "$@"' \
       bash "$0" "$@"
   fi
-  exec unshare -r --ipc --mount --propagation private -- bash -c \
+  exec unshare -r --ipc --mount --propagation private --pid --fork --mount-proc -- bash -c \
     'mount -t tmpfs -o size=256m,mode=1777 shmkit-test /dev/shm && exec bash "$@"' \
     bash "$0" "$@"
 fi

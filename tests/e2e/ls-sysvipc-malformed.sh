@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # issue 8 defect 14: rows of /proc/sysvipc/shm that do not parse no longer make SysV segments
 # vanish silently: ls warns with their count and lists through shmctl(SHM_STAT_ANY) instead.
-# The fixture is bind-mounted over /proc/sysvipc/shm inside common.sh's private namespaces.
+# Since issue 10 only a listing with RSS or SWAP reads /proc/sysvipc/shm (the others read
+# shmctl(SHM_STAT_ANY) alone), so the listings below ask for RSS. The fixture is bind-mounted over /proc/sysvipc/shm inside common.sh's private namespaces.
 source "$(dirname "$0")/common.sh"
 
 mkseg() {
@@ -25,31 +26,38 @@ on_exit "umount /proc/sysvipc/shm"
 [[ $(grep -c x /proc/sysvipc/shm) -eq 2 ]] || fail "fixture not in place"
 
 # issue 8 defect 14: every segment is listed, with one warning that counts the bad rows.
-expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,key,size --bytes --type sysv
-expect_eq "$(cat "$TEST_TMP/out")" "id:$a 0x00004444 4096
-id:$b 0x00005555 8192
-id:$c 0x00006666 12288" "all segments listed"
+expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,key,size,rss --bytes --type sysv
+expect_eq "$(cat "$TEST_TMP/out")" "id:$a 0x00004444 4096 0
+id:$b 0x00005555 8192 -
+id:$c 0x00006666 12288 -" "all segments listed (no RSS through shmctl)"
 expect_eq "$(cat "$TEST_TMP/err")" \
   "shmkit: warning: /proc/sysvipc/shm: 2 rows could not be parsed; listed through shmctl instead" \
   "warning"
 
 # The same in JSON; stdout stays pure data.
-expect_status 0 "$SHMKIT" ls --json -o id --type sysv
+expect_status 0 "$SHMKIT" ls --json -o id,rss --type sysv
 expect_eq "$(jq -c '[.segments[].id]' "$TEST_TMP/out")" "[$a,$b,$c]" "json ids"
 expect_eq "$(wc -l <"$TEST_TMP/err")" "1" "one warning"
 
 # A named segment whose row is damaged is still found.
-expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,size --bytes "id:$c"
-expect_eq "$(cat "$TEST_TMP/out")" "id:$c 12288" "named"
+expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,size,rss --bytes "id:$c"
+expect_eq "$(cat "$TEST_TMP/out")" "id:$c 12288 -" "named"
+
+# issue 10: without RSS or SWAP the damaged table is not read at all: no warning.
+expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,key,size --bytes --type sysv
+expect_eq "$(cat "$TEST_TMP/out")" "id:$a 0x00004444 4096
+id:$b 0x00005555 8192
+id:$c 0x00006666 12288" "listed through SHM_STAT_ANY"
+expect_eq "$(cat "$TEST_TMP/err")" "" "no warning without RSS"
 
 # issue 8 defect 14: a header that does not parse falls back too (it was a hard error).
 sed '1s/key/kee/' "$TEST_TMP/rows" >"$TEST_TMP/header"
 mount --bind "$TEST_TMP/header" /proc/sysvipc/shm
 on_exit "umount /proc/sysvipc/shm"
-expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment --type sysv
-expect_eq "$(cat "$TEST_TMP/out")" "id:$a
-id:$b
-id:$c" "header fallback"
+expect_status 0 "$SHMKIT" ls --noheadings --raw -o segment,swap --type sysv
+expect_eq "$(cat "$TEST_TMP/out")" "id:$a -
+id:$b -
+id:$c -" "header fallback"
 expect_eq "$(cat "$TEST_TMP/err")" \
   "shmkit: warning: /proc/sysvipc/shm: cannot parse sysvipc shm table: missing column 'key'; listed through shmctl instead" \
   "header warning"

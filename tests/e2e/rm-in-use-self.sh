@@ -5,6 +5,11 @@
 # is a genuine holder and counts.
 # issue 8 defect 20: the refusal says how the object is used, in the terms of ls: processes that
 # map it (NATTCH) and processes that only hold it open.
+if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
+  # issue 10: a private pid namespace as well, so that every process is ours to inspect (a
+  # process rm cannot read makes a POSIX object's STATE unknown, never orphaned).
+  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
+fi
 source "$(dirname "$0")/common.sh"
 
 wait_for() {
@@ -37,7 +42,7 @@ export NAME=q
 expect_status 0 with_fds "$SHMKIT" rm --dry-run posix:/q
 expect_eq "$(cat "$TEST_TMP/out")" "posix:/q" "own fd, dry run"
 expect_status 0 with_fds "$SHMKIT" rm --all --orphaned --grace 0s --dry-run
-expect_eq "$(cat "$TEST_TMP/out")" "posix:/q" "own fd, orphaned"
+expect_eq "$(cat "$TEST_TMP/out")" "posix:/q orphaned no-users" "own fd, orphaned"
 
 # The parent (this shell) holds it too: in use, and the message says how.
 expect_error 1 "cannot remove posix:/q: in use (0 mapping, 1 holding it open; use --force)" \

@@ -3,6 +3,11 @@
 # --orphaned: a SysV segment with nattch 0 whose creator is gone; a POSIX object no process
 # maps or holds open. Attached, mapped, open, or created by a live process: kept. All of these
 # segments are fresh, so the grace period is off (--grace 0s; rm-orphaned-grace.sh tests it).
+if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
+  # issue 10: a private pid namespace as well, so that every process is ours to inspect (a
+  # process rm cannot read makes a POSIX object's STATE unknown, never orphaned).
+  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
+fi
 source "$(dirname "$0")/common.sh"
 
 # wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most). Callers
@@ -59,7 +64,9 @@ wait_for '[[ "$(readlink "/proc/$holder/fd/3" 2>/dev/null)" == /dev/shm/held ]]'
 wait_for '[[ -e $TEST_TMP/mapped.ready ]]'
 
 expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s --dry-run
-expect_eq "$(cat "$TEST_TMP/out")" "$orphan"$'\nposix:/unused' "orphans while users run"
+# issue 10: a dry run of --orphaned names each candidate's STATE and REASON.
+expect_eq "$(cat "$TEST_TMP/out")" "$orphan orphaned no-users,creator-dead
+posix:/unused orphaned no-users" "orphans while users run"
 expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s --yes -v
 expect_eq "$(cat "$TEST_TMP/out")" "removed $orphan"$'\nremoved posix:/unused' "orphans removed"
 expect_eq "$(ls -A /dev/shm)" $'held\nmapped' "users' objects kept"
@@ -68,5 +75,6 @@ expect_eq "$(ls -A /dev/shm)" $'held\nmapped' "users' objects kept"
 kill "$creator" "$attacher" "$holder" "$mapper"
 wait "$creator" "$attacher" "$holder" "$mapper" 2>/dev/null || true
 expect_status 0 "$SHMKIT" rm --all --orphaned --grace 0s -n
-expect_eq "$(sort <"$TEST_TMP/out")" "$(printf '%s\n' "$alive" "$attached" posix:/held posix:/mapped | sort)" \
-  "everything orphaned after the users exit"
+expect_eq "$(sort <"$TEST_TMP/out")" "$(printf '%s orphaned no-users,creator-dead\n' "$alive" "$attached" | sort)
+posix:/held orphaned no-users
+posix:/mapped orphaned no-users" "everything orphaned after the users exit"

@@ -33,6 +33,10 @@ bad "" --all --yes --older-than -1s
 bad "key 0 is IPC_PRIVATE" key:0 "$seg"
 bad "" --no-such-option "$seg"
 bad "" --all --yes --match
+# issue 10: --keep GLOB, repeatable, never empty.
+bad "invalid --keep: empty glob" --all --yes --keep ''
+bad "invalid --keep: empty glob" --all --yes --keep 'x*' --keep ''
+bad "--keep needs --all" --keep 'x*' "$seg"
 
 # issue 9: an unknown user name takes getpwnam(3) to find: a runtime failure (was 2), still
 # before anything is removed.

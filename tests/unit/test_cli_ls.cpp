@@ -236,4 +236,8 @@ TEST_CASE("shmkit::cli::ls plan: the command line alone, no system call") {
   CHECK(plan("--time-format long").error().message ==
         "unknown time format 'long' (use short, full, iso)");
   CHECK_FALSE(plan("key:0x100000000"));
+  // issue 10: --grace, as rm --grace.
+  CHECK(plan("--grace 0s -o +state,reason"));
+  CHECK(plan("--grace 1y").error().message ==
+        "invalid --grace '1y': unknown unit (use ms, s, m, h or d)");
 }

@@ -94,6 +94,17 @@ TEST_CASE("shmkit::cli::rm plan") {
           "invalid --older-than '5y': unknown unit (use ms, s, m, h or d)");
     CHECK(RmLine({"--all", "--orphaned", "--grace", "1x"}).plan_error() ==
           "invalid --grace '1x': unknown unit (use ms, s, m, h or d)");
+    // issue 10: --keep ''.
+    CHECK(RmLine({"--all", "--keep", ""}).plan_error() == "invalid --keep: empty glob");
+    CHECK(RmLine({"--all", "--keep", "a*", "--keep", ""}).plan_error() ==
+          "invalid --keep: empty glob");
+  }
+  SUBCASE("--keep: repeatable, needs --all (issue 10)") {
+    CHECK(RmLine({"--keep", "a*", "id:5"}).rules() == "--keep needs --all");
+    auto plan =
+        plan_rm(*RmLine({"--all", "--keep", "posix:/pulse-*", "--keep", "PostgreSQL.*"}).args);
+    REQUIRE(plan);
+    CHECK(plan->filters.keep == std::vector<std::string>{"posix:/pulse-*", "PostgreSQL.*"});
   }
   SUBCASE("what needs the system is left to the work") {
     // An unknown user needs getpwnam, a missing ftok file a stat: runtime failures (issue 9).

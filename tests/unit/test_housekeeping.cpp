@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 using namespace shmkit;
 
@@ -110,24 +111,6 @@ TEST_CASE("shmkit::process_alive") {
   CHECK_FALSE(process_alive(dead_pid()));
 }
 
-TEST_CASE("shmkit::is_orphaned") {
-  const std::vector<SegmentUser> none;
-  SUBCASE("sysv: no attach and the creator gone") { CHECK(is_orphaned(sysv(0, dead_pid()), none)); }
-  SUBCASE("sysv: attached, or the creator alive, or unknown") {
-    CHECK_FALSE(is_orphaned(sysv(1, dead_pid()), none));
-    CHECK_FALSE(is_orphaned(sysv(0, ::getpid()), none));
-    CHECK_FALSE(is_orphaned(sysv(0, std::nullopt), none));
-  }
-  SUBCASE("posix: by the users found in /proc") {
-    std::vector<SegmentUser> users{user(100, 5, 42, true, false), user(101, 5, 43, false, true)};
-    CHECK_FALSE(is_orphaned(posix(5, 42), users));
-    CHECK_FALSE(is_orphaned(posix(5, 43), users));
-    CHECK(is_orphaned(posix(5, 44), users));
-    CHECK(is_orphaned(posix(6, 42), users));
-    CHECK(is_orphaned(posix(5, 42), none));
-  }
-}
-
 TEST_CASE("shmkit::use_count") {
   SUBCASE("sysv: the kernel's attach count") {
     CHECK(use_count(sysv(3, 1), {}) == 3);
@@ -142,62 +125,202 @@ TEST_CASE("shmkit::use_count") {
   }
 }
 
-// issue 8 defect 4: the grace period.
-TEST_CASE("shmkit::orphan_status") {
-  const std::vector<SegmentUser> none;
+// A fake /proc for the creator check: PROC/stat with btime, PROC/PID/stat with a start time,
+// removed again by the destructor. Pids 100 and 200 are alive (fake_alive), others are not.
+struct FakeStat {
+  static constexpr std::int64_t k_btime = 1'600'000'000;
+  std::string root;
+  std::vector<std::string> files;
+  std::vector<std::string> dirs;
+  FakeStat() {
+    char pattern[] = "/tmp/shmkit-unit-stat.XXXXXX";
+    root = ::mkdtemp(pattern);
+    put("stat", "cpu  1 2 3 4\ncpu0 1 2 3 4\nintr 0\nctxt 9\nbtime " + std::to_string(k_btime) +
+                    "\nprocesses 5\n");
+  }
+  FakeStat(const FakeStat &) = delete;
+  FakeStat &operator=(const FakeStat &) = delete;
+  ~FakeStat() {
+    for (const std::string &f : files)
+      ::unlink((root + "/" + f).c_str());
+    for (const std::string &d : dirs)
+      ::rmdir((root + "/" + d).c_str());
+    ::rmdir(root.c_str());
+  }
+  void put(const std::string &name, const std::string &text) {
+    std::ofstream(root + "/" + name) << text;
+    files.push_back(name);
+  }
+  // Process `pid` started at `start_ms` (ms since the epoch), in clock ticks since btime.
+  void started(pid_t pid, std::int64_t start_ms) {
+    std::string dir = std::to_string(pid);
+    ::mkdir((root + "/" + dir).c_str(), 0700);
+    dirs.push_back(dir);
+    long hz = ::sysconf(_SC_CLK_TCK);
+    std::int64_t ticks = (start_ms - k_btime * 1000) * hz / 1000;
+    put(dir + "/stat", std::to_string(pid) +
+                           " (sh (x) y) S 1 2 3 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 " +
+                           std::to_string(ticks) + " 1000 100 18446744073709551615\n");
+  }
+  Paths paths() const {
+    Paths paths;
+    paths.proc = root;
+    return paths;
+  }
+};
+
+bool fake_alive(pid_t pid) { return pid == 100 || pid == 200; }
+
+std::string reasons_of(const Classification &c) { return c.reasons.text(); }
+
+TEST_CASE("shmkit::parse_stat_starttime and parse_btime") {
+  CHECK(parse_stat_starttime("1 (init) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 42 1 2\n") ==
+        42u);
+  // The command name may hold spaces and parentheses: the last ')' ends it.
+  CHECK(parse_stat_starttime("7 (a) b (c) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 99 1\n") ==
+        99u);
+  CHECK_FALSE(parse_stat_starttime("7 (a) S 0 1"));
+  CHECK_FALSE(parse_stat_starttime("no parenthesis"));
+  CHECK_FALSE(parse_stat_starttime("7 (a) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 x1 1"));
+  CHECK(parse_btime("cpu 1\nbtime 1700000000\nprocesses 3\n") == 1'700'000'000);
+  CHECK(parse_btime("btime 5") == 5);
+  CHECK_FALSE(parse_btime("cpu 1\nprocesses 3\n"));
+  CHECK_FALSE(parse_btime("btime x\n"));
+}
+
+TEST_CASE("shmkit::state_name and the reason words") {
+  CHECK(state_name(State::in_use) == "in-use");
+  CHECK(state_name(State::idle) == "idle");
+  CHECK(state_name(State::orphaned) == "orphaned");
+  CHECK(state_name(State::unknown) == "unknown");
+  CHECK(state_name(State::dest) == "dest");
+  Reasons all;
+  for (std::uint16_t bit = 1; bit != 1u << 10; bit = static_cast<std::uint16_t>(bit << 1))
+    all.add(static_cast<Reason>(bit));
+  CHECK(all.text() == "marked,attached,mapped,open,no-users,creator-alive,creator-dead,"
+                      "creator-pid-reused,recent,cannot-read-proc");
+  CHECK(Reasons().text().empty());
+  CHECK(reason_name(Reason::creator_pid_reused) == "creator-pid-reused");
+}
+
+// issue 10: STATE and REASON.
+TEST_CASE("shmkit::classify") {
   using std::chrono::milliseconds;
-  const milliseconds hour = k_default_grace;
-  const std::int64_t now_ms = 1'700'000'000'000;
+  FakeStat proc;
+  CreatorCheck creators(proc.paths(), fake_alive);
   const std::time_t now = 1'700'000'000;
-  SUBCASE("sysv: the newest of ctime, atime and dtime") {
-    SegmentInfo info = sysv(0, dead_pid());
+  ClassifyOptions options;
+  options.now_ms = std::int64_t{now} * 1000;
+  const UserScan none;
+  auto old_sysv = [&](std::uint64_t nattch, std::optional<pid_t> cpid) {
+    SegmentInfo info = sysv(nattch, cpid);
     info.ctime = now - 7200;
+    return info;
+  };
+  SUBCASE("dest wins over in-use, and lists what still holds it") {
+    SegmentInfo info = old_sysv(2, 100);
+    info.dest = true;
+    Classification c = classify(info, none, options, creators);
+    CHECK(c.state == State::dest);
+    CHECK(reasons_of(c) == "marked,attached");
+  }
+  SUBCASE("sysv attached: the kernel's count, no scan needed") {
+    Classification c = classify(old_sysv(1, 300), none, options, creators);
+    CHECK(c.state == State::in_use);
+    CHECK(reasons_of(c) == "attached");
+  }
+  SUBCASE("sysv: the creator alive, dead, or its pid reused") {
+    proc.started(100, (std::int64_t{now} - 9000) * 1000); // before the segment
+    Classification alive = classify(old_sysv(0, 100), none, options, creators);
+    CHECK(alive.state == State::idle);
+    CHECK(reasons_of(alive) == "no-users,creator-alive");
+    Classification dead = classify(old_sysv(0, 300), none, options, creators);
+    CHECK(dead.state == State::orphaned);
+    CHECK(reasons_of(dead) == "no-users,creator-dead");
+    proc.started(200, (std::int64_t{now} - 7199) * 1000); // one second after its ctime
+    Classification reused = classify(old_sysv(0, 200), none, options, creators);
+    CHECK(reused.state == State::orphaned);
+    CHECK(reasons_of(reused) == "no-users,creator-pid-reused");
+  }
+  SUBCASE("pid reuse needs a start after the end of ctime's second") {
+    SegmentInfo info = old_sysv(0, 200);
+    proc.started(200, (std::int64_t{now} - 7200) * 1000 + 990); // the same second
+    CHECK(classify(info, none, options, creators).reasons.has(Reason::creator_alive));
+    CHECK(creators.creator(200, now - 7200) == Creator::alive);
+    CHECK(creators.creator(200, now - 7201) == Creator::pid_reused);
+  }
+  SUBCASE("a live pid whose start time cannot be read counts as the creator") {
+    CHECK(creators.creator(100, now) == Creator::alive); // no PROC/100/stat
+    CHECK(creators.creator(100, std::nullopt) == Creator::alive);
+    CHECK(creators.creator(300, now) == Creator::dead);
+  }
+  SUBCASE("no creator pid (another pid namespace): unknown") {
+    for (std::optional<pid_t> cpid : {std::optional<pid_t>(0), std::optional<pid_t>()}) {
+      Classification c = classify(old_sysv(0, cpid), none, options, creators);
+      CHECK(c.state == State::unknown);
+      CHECK(reasons_of(c) == "no-users,cannot-read-proc");
+    }
+  }
+  SUBCASE("sysv: the grace period; the newest of ctime, atime and dtime") {
+    SegmentInfo info = old_sysv(0, 300);
     info.atime = now - 5000;
     info.dtime = 0; // never detached
     CHECK(last_activity(info) == now - 5000);
-    CHECK(orphan_status(info, none, hour, now_ms) == Orphan::orphaned);
+    CHECK(classify(info, none, options, creators).state == State::orphaned);
     info.dtime = now - 60;
     CHECK(last_activity(info) == now - 60);
-    CHECK(orphan_status(info, none, hour, now_ms) == Orphan::recent);
-    CHECK(orphan_status(info, none, milliseconds(0), now_ms) == Orphan::orphaned);
-    CHECK(orphan_status(info, none, milliseconds(59'000), now_ms) == Orphan::orphaned);
+    Classification recent = classify(info, none, options, creators);
+    CHECK(recent.state == State::idle);
+    CHECK(reasons_of(recent) == "no-users,creator-dead,recent");
+    options.grace = milliseconds(0);
+    CHECK(classify(info, none, options, creators).state == State::orphaned);
+    options.grace = milliseconds(59'000);
+    CHECK(classify(info, none, options, creators).state == State::orphaned);
     // The end of its second: 60 s ago may be only 59.x s ago.
-    CHECK(orphan_status(info, none, milliseconds(59'001), now_ms) == Orphan::recent);
+    options.grace = milliseconds(59'001);
+    CHECK(classify(info, none, options, creators).state == State::idle);
   }
-  SUBCASE("sysv: in use and a live creator come before the grace test") {
-    SegmentInfo attached = sysv(1, dead_pid());
-    attached.ctime = 0;
-    CHECK(orphan_status(attached, none, hour, now_ms) == Orphan::in_use);
-    SegmentInfo alive = sysv(0, ::getpid());
-    alive.ctime = 0;
-    CHECK(orphan_status(alive, none, hour, now_ms) == Orphan::creator_alive);
+  SUBCASE("posix: mapped, open, by the users the scan found, not ourselves") {
+    UserScan scan;
+    scan.users = {user(101, 5, 42, true, false), user(102, 5, 43, false, true),
+                  user(103, 5, 44, true, true), user(104, 5, 45, false, true)};
+    auto at = [&](ino_t ino) {
+      SegmentInfo info = posix(5, ino);
+      info.ctime = info.mtime = now - 7200;
+      return classify(info, scan, options, creators);
+    };
+    CHECK(at(42).state == State::in_use);
+    CHECK(reasons_of(at(42)) == "mapped");
+    CHECK(reasons_of(at(43)) == "open");
+    CHECK(reasons_of(at(44)) == "mapped,open");
+    CHECK(at(46).state == State::orphaned);
+    CHECK(reasons_of(at(46)) == "no-users");
+    // issue 8 defect 19a: rm's own fd is no use.
+    options.self = 104;
+    CHECK(at(45).state == State::orphaned);
+    // A process we cannot read may map it: unknown, unless a user is seen.
+    scan.unreadable = 3;
+    CHECK(at(45).state == State::unknown);
+    CHECK(reasons_of(at(45)) == "no-users,cannot-read-proc");
+    CHECK(at(42).state == State::in_use);
   }
-  SUBCASE("a fresh segment whose creator is gone is not orphaned (shmkit create, ipcmk)") {
-    SegmentInfo fresh = sysv(0, dead_pid());
-    fresh.ctime = now;
-    CHECK(orphan_status(fresh, none, hour, now_ms) == Orphan::recent);
-    CHECK(is_orphaned(fresh, none)); // no grace: the old rule
-  }
-  SUBCASE("posix: the newest of mtime and ctime, not atime") {
+  SUBCASE("posix: the newest of mtime and ctime, not atime; unknown time is recent") {
     SegmentInfo info = posix(5, 42);
+    CHECK_FALSE(last_activity(info));
+    Classification unknown_time = classify(info, none, options, creators);
+    CHECK(unknown_time.state == State::idle);
+    CHECK(reasons_of(unknown_time) == "no-users,recent");
     info.ctime = now - 7200;
     info.mtime = now - 7300;
     info.atime = now; // a read is no sign of life
     CHECK(last_activity(info) == now - 7200);
-    CHECK(orphan_status(info, none, hour, now_ms) == Orphan::orphaned);
+    CHECK(classify(info, none, options, creators).state == State::orphaned);
     info.mtime = now - 10;
-    CHECK(orphan_status(info, none, hour, now_ms) == Orphan::recent);
-    std::vector<SegmentUser> users{user(100, 5, 42, false, true)};
-    CHECK(orphan_status(info, users, hour, now_ms) == Orphan::in_use);
-    // issue 8 defect 19a: rm's own fd is no use.
-    info.mtime = now - 7200;
-    CHECK(orphan_status(info, users, hour, now_ms, 100) == Orphan::orphaned);
-  }
-  SUBCASE("no time known: never orphaned while a grace period applies") {
-    SegmentInfo info = posix(5, 42);
-    CHECK_FALSE(last_activity(info));
-    CHECK(orphan_status(info, none, hour, now_ms) == Orphan::recent);
-    CHECK(orphan_status(info, none, milliseconds(0), now_ms) == Orphan::orphaned);
+    CHECK(classify(info, none, options, creators).state == State::idle);
+    UserScan partial;
+    partial.unreadable = 1;
+    CHECK(reasons_of(classify(info, partial, options, creators)) ==
+          "no-users,recent,cannot-read-proc");
   }
 }
 
@@ -308,4 +431,21 @@ TEST_CASE("shmkit::lookup_uid") {
     CHECK(lookup_uid("").error().message == "invalid user: empty");
     CHECK(lookup_uid("no-such-user-xyz").error().message == "unknown user 'no-such-user-xyz'");
   }
+}
+
+// issue 10: the start time from the live /proc agrees with the clock.
+TEST_CASE("shmkit::CreatorCheck on the live /proc") {
+  CreatorCheck creators(Paths{});
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  auto started = creators.start_ms(::getpid());
+  REQUIRE(started);
+  CHECK(*started <= now_ms);
+  CHECK(*started > now_ms - 3'600'000); // this test binary started less than an hour ago
+  // A segment made now by this process: we are its creator. One made an hour before we
+  // started: our pid is a reuse.
+  CHECK(creators.creator(::getpid(), std::time(nullptr)) == Creator::alive);
+  CHECK(creators.creator(::getpid(), std::time(nullptr) - 7200) == Creator::pid_reused);
+  CHECK(creators.creator(dead_pid(), std::time(nullptr)) == Creator::dead);
 }

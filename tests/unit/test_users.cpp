@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -293,4 +294,127 @@ TEST_CASE("shmkit::scan_users on the live /proc") {
   if (fd >= 0)
     close(fd);
   shmdt(attached);
+}
+
+TEST_CASE("shmkit::parse_maps") {
+  auto entries = parse_maps(k_writer_maps);
+  // Shared mappings of named objects only: foo twice, the SysV segment twice, the ring file
+  // and the deleted object; not /dev/zero, private or [special] mappings.
+  REQUIRE(entries.size() == 6);
+  CHECK(entries[0].start == 0x7f4a1d62c000);
+  CHECK(entries[0].end == 0x7f4a1d62d000);
+  CHECK(entries[0].perms == "r--s");
+  CHECK(entries[0].dev == makedev(0, 0x1a));
+  CHECK(entries[0].ino == 5);
+  CHECK(entries[0].path == "/dev/shm/foo");
+  CHECK_FALSE(entries[0].sysv_name);
+  CHECK(entries[2].sysv_name);
+  CHECK(entries[2].ino == 32769);
+  CHECK(entries[4].dev == makedev(0x103, 2));
+  CHECK(entries[4].path == "/var/lib/app/my ring.bin"); // spaces kept
+  CHECK(entries[5].path == "/dev/shm/gone (deleted)");
+  // A bad device or range drops the line, not the rest.
+  auto reader = parse_maps(k_reader_maps);
+  CHECK(reader.size() == 3);
+  CHECK(parse_maps("zzzz-7f00 rw-s 00000000 00:01 1 /SYSV00000001 (deleted)\n").empty());
+  CHECK(parse_maps("").empty());
+}
+
+TEST_CASE("shmkit::scan_holders") {
+  FixtureProc fixture;
+  const std::uint64_t sysv_dev = makedev(0, 1);
+  const std::vector<std::uint64_t> sysv_devs = {sysv_dev};
+  // 700: maps cannot be read (a directory: EISDIR, as EACCES would be); 300 vanished and is
+  // not counted. 800 lives in another IPC namespace: its shmid 32769 is another segment.
+  fs::create_directories(fixture.proc / "700" / "maps");
+  write_file(fixture.proc / "800" / "comm", "elsewhere\n");
+  write_file(fixture.proc / "800" / "maps",
+             "7f0000000000-7f0000001000 rw-s 00000000 00:01 32769 /SYSV00000002 (deleted)\n");
+  fs::create_directories(fixture.proc / "800" / "ns");
+  fs::create_symlink("ipc:[4026531839]", fixture.proc / "800" / "ns" / "ipc");
+  fs::create_directories(fixture.proc / "100" / "ns");
+  fs::create_symlink("ipc:[4026532000]", fixture.proc / "100" / "ns" / "ipc"); // PROC/self
+
+  auto scan = scan_holders(fixture.paths(), true, sysv_devs);
+  REQUIRE(scan);
+  CHECK(scan->unreadable == 1);
+  for (const SegmentUser &user : scan->users)
+    CHECK(user.pid != 800);
+
+  SUBCASE("mappings: ranges, perms, writable") {
+    const SegmentUser &foo = scan->users[0]; // pid 100, /dev/shm/foo mapped twice
+    REQUIRE(foo.pid == 100);
+    REQUIRE(foo.ino == 5);
+    CHECK(foo.maps);
+    CHECK(foo.writable);
+    CHECK(foo.start == 0x7f4a1d62c000);
+    CHECK(foo.end == 0x7f4a1d62d000);
+    CHECK(foo.perms == "r--s");
+    REQUIRE(foo.ranges.size() == 2);
+    CHECK(foo.ranges[1].perms == "rw-s");
+    CHECK(foo.path == "/dev/shm/foo");
+    CHECK(foo.fd == -1);
+    CHECK(foo.fds.empty());
+  }
+
+  SUBCASE("fds: numbers, merged with the mapping") {
+    auto held = std::find_if(scan->users.begin(), scan->users.end(), [&](const SegmentUser &u) {
+      return u.pid == 500 && u.ino == fixture.data_st.st_ino;
+    });
+    REQUIRE(held != scan->users.end());
+    CHECK(held->maps);
+    CHECK(held->holds_fd);
+    CHECK(held->fd == 3);
+    CHECK(held->fds == std::vector<int>{3});
+    CHECK(held->perms == "rw-s");
+  }
+
+  SUBCASE("a /SYSV name off the SysV devices is a file") {
+    std::vector<std::uint64_t> other = {makedev(0, 2)};
+    auto off = scan_holders(fixture.paths(), false, other);
+    REQUIRE(off);
+    for (const SegmentUser &user : off->users)
+      CHECK_FALSE(user.sysv);
+  }
+
+  SUBCASE("keys") {
+    CHECK(user_key(sysv_segment(32769)) == UserKey{true, 0, 32769});
+    CHECK(user_key(fd_segment(Kind::posix, makedev(0, 0x1a), 5)) ==
+          UserKey{false, makedev(0, 0x1a), 5});
+    CHECK_FALSE(user_key(SegmentInfo{}));
+  }
+}
+
+TEST_CASE("shmkit::scan_holders: PROCMAP_QUERY and the maps text agree") {
+  // The live /proc through the ioctl (Linux 6.11+; the text elsewhere) and through the text
+  // fallback (SHMKIT_PROC_MAPS=text) must find the same SysV attach of this process.
+  int shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | IPC_EXCL | 0600);
+  REQUIRE(shmid >= 0);
+  void *attached = shmat(shmid, nullptr, SHM_RDONLY);
+  shmctl(shmid, IPC_RMID, nullptr);
+  REQUIRE(attached != reinterpret_cast<void *>(-1));
+  auto mine = [&](const UserScan &scan) {
+    std::vector<SegmentUser> found;
+    for (const SegmentUser &u : scan.users)
+      if (u.pid == getpid() && u.sysv && u.ino == static_cast<std::uint64_t>(shmid))
+        found.push_back(u);
+    return found;
+  };
+  auto query = scan_holders(Paths{}, false);
+  setenv("SHMKIT_PROC_MAPS", "text", 1);
+  auto text = scan_holders(Paths{}, false);
+  unsetenv("SHMKIT_PROC_MAPS");
+  shmdt(attached);
+  REQUIRE(query);
+  REQUIRE(text);
+  auto a = mine(*query);
+  auto b = mine(*text);
+  REQUIRE(a.size() == 1);
+  REQUIRE(b.size() == 1);
+  CHECK(a[0].start == b[0].start);
+  CHECK(a[0].end == b[0].end);
+  CHECK(a[0].perms == "r--s");
+  CHECK(b[0].perms == "r--s");
+  CHECK_FALSE(a[0].writable);
+  CHECK(a[0].dev == b[0].dev);
 }
