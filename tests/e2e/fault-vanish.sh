@@ -300,3 +300,52 @@ expect_eq "$(cat /dev/shm/keep)" "newer" "the new object kept"
 for entry in /dev/shm/.[!.]*; do
   [[ ! -e $entry ]] || fail "left behind: $entry"
 done
+
+# --- Holders that die while ls scans /proc --------------------------------------------------
+
+# 13. 60 processes map or hold posix:/held, and are killed one by one while `ls -o +PIDS`
+#     runs again and again: every listing ends with status 0 and nothing on stderr (a process
+#     that vanished during the scan is not "unreadable"), and lists only pids that were
+#     started; once all are gone, PIDS is "-".
+rm -f /dev/shm/*
+sk create posix:/held --size 4K >/dev/null
+holders=()
+for ((i = 0; i < 30; i++)); do
+  sleep 60 3</dev/shm/held &
+  holders+=("$!")
+  disown # no "Killed" job notice on the shell's stderr
+  python3 -c 'import mmap, os, time
+fd = os.open("/dev/shm/held", os.O_RDWR)
+m = mmap.mmap(fd, 4096)
+os.close(fd)
+time.sleep(60)' &
+  holders+=("$!")
+  disown
+done
+on_exit "kill -KILL ${holders[*]}"
+(
+  for victim in "${holders[@]}"; do
+    kill -KILL "$victim" 2>/dev/null
+    sleep 0.01
+  done
+) &
+killer=$!
+on_exit "kill -KILL $killer"
+runs=0
+while kill -0 "$killer" 2>/dev/null || ((runs == 0)); do
+  status=0
+  sk ls -o segment,nattch,pids posix:/held >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
+  expect_eq "$status" 0 "ls -o +PIDS while holders die (run $runs)"
+  expect_eq "$(cat "$TEST_TMP/err")" "" "stderr of ls -o +PIDS while holders die (run $runs)"
+  for pid_text in $(awk 'NR == 2 { print $3 }' "$TEST_TMP/out" | tr ',' ' '); do
+    [[ $pid_text == - ]] && continue
+    [[ " ${holders[*]} " == *" ${pid_text%%[a-z]*} "* ]] || fail "ls listed pid $pid_text"
+  done
+  runs=$((runs + 1))
+done
+wait "$killer" 2>/dev/null || true
+for victim in "${holders[@]}"; do
+  exits_within "$victim" 5 || fail "holder $victim did not die"
+done
+expect_eq "$(sk ls -o segment,nattch,pids --noheadings posix:/held)" "posix:/held 0 -" \
+  "ls -o +PIDS after every holder died"
