@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # newcomer who only wants the tool does not get PostgreSQL, zsh or tmux.
 BUILD_PACKAGES := cmake g++ make pkgconf libcli11-dev libfmt-dev doctest-dev scdoc gzip
 TEST_PACKAGES := util-linux bsdextrautils xxd python3 hyperfine bash-completion zsh tmux mandoc \
-	groff-base postgresql-15 jq file dpkg-dev binutils man-db strace universal-ctags prometheus \
+	groff-base postgresql-15 jq file dpkg-dev binutils man-db strace universal-ctags prometheus lsof psmisc util-linux-extra \
 	python3-prometheus-client
 DEB_PACKAGES ?= $(BUILD_PACKAGES)
 # `make fuzz` (tests/fuzz/README.md): Debian 12's clang and its libFuzzer/sanitizer runtimes.
