@@ -4,7 +4,7 @@
 # shellcheck disable=SC2016 # the planted names are shell syntax in single quotes, on purpose
 
 command -v tmux >/dev/null || skip "no tmux"
-TMUX_SOCKET=shmkit-test-$$
+TMUX_SOCKET=shmkit-test-${TEST_TMP##*.} # $$ is 1 in every test's PID namespace
 on_exit "tmux -L $TMUX_SOCKET kill-server"
 unset TMUX
 
