@@ -1,17 +1,7 @@
-# Sourced by the ls-holders-* tests BEFORE common.sh: helpers to start processes that map or
-# hold segments, and what fuser, lsof and a direct /proc/*/maps scan say about them.
+# Sourced by the ls-holders-* tests (common.sh runs them in a private PID namespace, so every
+# process there is ours to inspect): helpers to start processes that map or hold segments, and
+# what fuser, lsof and a direct /proc/*/maps scan say about them.
 # shellcheck shell=bash
-
-# The tests run in a private PID namespace with its own /proc, so that every process there is
-# ours: outside one, a process with more capabilities than root here (a container's init) is
-# unreadable and every listing would be partial.
-if [[ -z ${SHMKIT_IN_PIDNS:-} ]]; then
-  export SHMKIT_IN_PIDNS=1
-  if [[ $(id -u) -eq 0 ]]; then
-    exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
-  fi
-  exec unshare -r --pid --fork --mount-proc -- bash "$0" "$@"
-fi
 
 # start_holder NAME SPEC...: starts a python process that, for each SPEC, holds a segment and
 # then sleeps; sets HOLDER_PID and waits until it is ready. SPECs:

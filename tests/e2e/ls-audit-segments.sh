@@ -3,13 +3,6 @@
 # class), world-readable-system, owner-unknown, orphaned; a clean namespace gives no finding and
 # exit 0; info findings alone exit 0; --json is an array of typed findings.
 source "$(dirname "$0")/common.sh"
-# STATE must see every process: a private PID namespace with its own /proc (the machine's init
-# may be unreadable even for root, which makes POSIX objects "unknown").
-if [[ -z ${SHMKIT_IN_PIDNS:-} ]]; then
-  rm -rf "$TEST_TMP"
-  export SHMKIT_IN_PIDNS=1
-  exec unshare --pid --fork --mount-proc bash "$0" "$@"
-fi
 
 # The host is made clean so only segment findings remain: /dev/shm with every option, and a
 # fixture root whose logind keeps IPC (SHMKIT_AUDIT_ROOT, shmkit-ls(1) ENVIRONMENT).

@@ -4,13 +4,6 @@
 # including a POSIX name with '"', '\' and a newline; the counts agree with the listing;
 # --openmetrics with --json is a usage error.
 source "$(dirname "$0")/common.sh"
-# STATE must see every process: a private PID namespace with its own /proc (the machine's init
-# may be unreadable even for root, which makes POSIX objects "unknown").
-if [[ -z ${SHMKIT_IN_PIDNS:-} ]]; then
-  rm -rf "$TEST_TMP"
-  export SHMKIT_IN_PIDNS=1
-  exec unshare --pid --fork --mount-proc bash "$0" "$@"
-fi
 command -v promtool >/dev/null || skip "promtool (Debian package prometheus) is not installed"
 umask 077
 

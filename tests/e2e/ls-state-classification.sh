@@ -7,10 +7,6 @@
 #   nothing attached (idle, creator-alive), a segment marked for removal while attached (dest),
 #   POSIX objects mapped, held open and unused; and nobody, who cannot read root's processes,
 #   sees root's POSIX objects as unknown (cannot-read-proc).
-if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
-  # Inside common.sh's IPC and mount namespaces: add a PID namespace with its own /proc.
-  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
-fi
 source "$(dirname "$0")/common.sh"
 [[ $$ -eq 1 ]] || skip "no private pid namespace"
 

@@ -5,11 +5,6 @@
 # is a genuine holder and counts.
 # issue 8 defect 20: the refusal says how the object is used, in the terms of ls: processes that
 # map it (NATTCH) and processes that only hold it open.
-if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
-  # issue 10: a private pid namespace as well, so that every process is ours to inspect (a
-  # process rm cannot read makes a POSIX object's STATE unknown, never orphaned).
-  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
-fi
 source "$(dirname "$0")/common.sh"
 
 wait_for() {

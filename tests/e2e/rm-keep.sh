@@ -2,9 +2,6 @@
 # issue 10: --keep GLOB (repeatable) protects segments from bulk removal. A glob matches the
 # canonical address (posix:/pulse-*) or the --match text: the POSIX name without its '/'
 # (PostgreSQL.*) or the SysV key as 0x%08x. --dry-run names what --keep protects, on stderr.
-if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
-  exec unshare --pid --fork --mount-proc -- bash "$0" "$@" # every process ours to inspect
-fi
 source "$(dirname "$0")/common.sh"
 
 pg=$("$SHMKIT" create key:0x0052e2c1 --size 1)

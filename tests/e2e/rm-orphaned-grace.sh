@@ -4,11 +4,6 @@
 # mtime and ctime. A start-up script's fresh segment survives a cron job's
 # `rm --all --orphaned --yes`. --dry-run says why such a segment is kept; --grace 0s is the
 # old rule.
-if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
-  # issue 10: a private pid namespace as well, so that every process is ours to inspect (a
-  # process rm cannot read makes a POSIX object's STATE unknown, never orphaned).
-  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
-fi
 source "$(dirname "$0")/common.sh"
 
 fresh=$("$SHMKIT" create key:0x1234 --size 1M)

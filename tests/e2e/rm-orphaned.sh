@@ -3,11 +3,6 @@
 # --orphaned: a SysV segment with nattch 0 whose creator is gone; a POSIX object no process
 # maps or holds open. Attached, mapped, open, or created by a live process: kept. All of these
 # segments are fresh, so the grace period is off (--grace 0s; rm-orphaned-grace.sh tests it).
-if [[ -n ${SHMKIT_IN_NS:-} && $$ -ne 1 ]]; then
-  # issue 10: a private pid namespace as well, so that every process is ours to inspect (a
-  # process rm cannot read makes a POSIX object's STATE unknown, never orphaned).
-  exec unshare --pid --fork --mount-proc -- bash "$0" "$@"
-fi
 source "$(dirname "$0")/common.sh"
 
 # wait_for CONDITION: evaluates the shell CONDITION until it holds (5 s at most). Callers
