@@ -43,7 +43,8 @@ void append_decimal(std::string &out, std::uint64_t v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
-  out.append(buf, end);
+  // (An append of two pointers would go through replace().)
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 void append_human_size(std::string &out, std::uint64_t bytes) {
@@ -68,12 +69,14 @@ void append_human_size(std::string &out, std::uint64_t bytes) {
   } else if (unit != 0 && rest >= scale - rest) {
     ++whole;
   }
-  append_decimal(out, whole);
+  char text[32];
+  char *end = std::to_chars(text, text + 24, whole).ptr;
   if (tenths != 0 && whole < 10) {
-    out += '.';
-    out += static_cast<char>('0' + tenths);
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + tenths);
   }
-  out += k_units[unit];
+  *end++ = k_units[unit];
+  out.append(text, static_cast<std::size_t>(end - text));
 }
 
 std::string human_size(std::uint64_t bytes) {
@@ -82,22 +85,30 @@ std::string human_size(std::uint64_t bytes) {
   return out;
 }
 
+// These run once per row of a listing: each builds its text on the stack and appends it in
+// one go (one capacity check, not one per character).
+
 void append_key(std::string &out, std::uint64_t key) {
   char text[] = "0x00000000";
   for (int i = 0; i < 8; ++i)
     text[9 - i] = k_hex_digits[(key >> (4 * i)) & 0xf];
-  out += text;
+  out.append(text, sizeof text - 1);
 }
 
 void append_octal_perms(std::string &out, unsigned mode, bool leading_zero) {
+  char text[4];
+  std::size_t n = 0;
   for (int i = leading_zero ? 3 : 2; i >= 0; --i)
-    out += static_cast<char>('0' + ((mode >> (3 * i)) & 7));
+    text[n++] = static_cast<char>('0' + ((mode >> (3 * i)) & 7));
+  out.append(text, n);
 }
 
 void append_symbolic_perms(std::string &out, unsigned mode) {
   static constexpr char k_bits[] = "rwxrwxrwx";
+  char text[9];
   for (int i = 0; i < 9; ++i)
-    out += (mode & (0400u >> i)) != 0 ? k_bits[i] : '-';
+    text[i] = (mode & (0400u >> i)) != 0 ? k_bits[i] : '-';
+  out.append(text, sizeof text);
 }
 
 void append_local_time(std::string &out, std::time_t t, TimeFormat format, std::time_t now) {

@@ -40,28 +40,47 @@ RowSink::RowSink(const RowFormat &format, RowContext &ctx)
     m_keys.reserve(k_expected_rows);
 }
 
-RowSink::SortKey RowSink::key_of(std::uint8_t rank, const Cell &cell) {
-  return SortKey{rank, cell.present, cell.number, std::string(cell.text)};
+void RowSink::add_key(std::uint8_t rank, const Cell &cell) {
+  m_key_text.append(cell.text);
+  m_keys.push_back(
+      SortKey{cell.number, static_cast<std::uint32_t>(m_key_text.size()), rank, cell.present});
+}
+
+std::string_view RowSink::key_text(std::uint32_t row) const {
+  std::size_t begin = row == 0 ? 0 : m_keys[row - 1].text_end;
+  return std::string_view(m_key_text).substr(begin, m_keys[row].text_end - begin);
+}
+
+bool RowSink::key_less(std::uint32_t a, std::uint32_t b) const {
+  const SortKey &x = m_keys[a];
+  const SortKey &y = m_keys[b];
+  if (x.rank != y.rank)
+    return x.rank < y.rank;
+  if (x.present != y.present)
+    return y.present;
+  if (x.number != y.number)
+    return x.number < y.number;
+  return key_text(a) < key_text(b);
 }
 
 void RowSink::add(const SegmentInfo &s) {
   if (m_format.sort != nullptr) {
-    m_keys.push_back(key_of(0, m_format.sort->read(s, m_ctx)));
+    add_key(0, m_format.sort->read(s, m_ctx));
   } else if (m_format.default_sort) {
     const KindTraits &traits = traits_of(s.kind);
-    m_keys.push_back(key_of(kind_rank(s.kind),
-                            traits.ordered_by_id ? number_cell(s.id)
-                                                 : text_cell(std::string_view(
-                                                       s.name ? *s.name : std::string()))));
+    add_key(kind_rank(s.kind), traits.ordered_by_id
+                                   ? number_cell(s.id)
+                                   : text_cell(s.name ? std::string_view(*s.name)
+                                                      : std::string_view()));
   }
   ++m_count;
   switch (m_format.mode) {
   case LsMode::table:
   case LsMode::raw:
+    // Each cell is formatted straight into the table's buffer.
     for (const Column *c : m_format.columns) {
-      m_cell.clear();
-      append_cell_text(m_cell, *c, c->read(s, m_ctx), m_format.style);
-      m_table.add_cell(m_cell);
+      append_cell_text(m_table.cell_text(), *c, c->read(s, m_ctx), m_format.style);
+      m_table.close_cell();
     }
     return;
   case LsMode::json:
@@ -99,36 +118,35 @@ void RowSink::add_export(const SegmentInfo &s) {
 }
 
 std::vector<std::uint32_t> RowSink::order() const {
+  // Backends mostly list in order already (SysV by index, which is shmid order until ids
+  // wrap): then there is nothing to sort.
+  bool sorted = true;
+  for (std::uint32_t i = 1; i < m_keys.size() && sorted; ++i)
+    sorted = !key_less(i, i - 1);
+  if (sorted)
+    return {};
   std::vector<std::uint32_t> order(m_count);
   for (std::size_t i = 0; i < order.size(); ++i)
     order[i] = static_cast<std::uint32_t>(i);
-  if (!m_keys.empty())
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const SortKey &x = m_keys[a];
-      const SortKey &y = m_keys[b];
-      if (x.rank != y.rank)
-        return x.rank < y.rank;
-      if (x.present != y.present)
-        return y.present;
-      if (x.number != y.number)
-        return x.number < y.number;
-      return x.text < y.text;
-    });
+  std::stable_sort(order.begin(), order.end(),
+                   [this](std::uint32_t a, std::uint32_t b) { return key_less(a, b); });
   return order;
 }
 
 void RowSink::render(std::string &out, bool color) {
   const std::vector<std::uint32_t> rows = order();
+  const bool in_order = rows.empty();
   if (m_format.mode == LsMode::table || m_format.mode == LsMode::raw) {
     const bool raw = m_format.mode == LsMode::raw;
     m_table.render(out, raw ? TableStyle::raw : TableStyle::aligned, m_format.headings,
-                   color && !raw, &rows);
+                   color && !raw, in_order ? nullptr : &rows);
     return;
   }
   JsonWriter json(out);
   if (m_format.mode == LsMode::json)
     json.object().key("segments").array(JsonWriter::Layout::lines);
-  for (std::uint32_t r : rows) {
+  for (std::size_t i = 0; i < m_count; ++i) {
+    const std::uint32_t r = in_order ? static_cast<std::uint32_t>(i) : rows[i];
     std::size_t begin = r == 0 ? 0 : m_ends[r - 1];
     std::string_view row = std::string_view(m_text).substr(begin, m_ends[r] - begin);
     if (m_format.mode == LsMode::json)

@@ -36,13 +36,17 @@ public:
   void render(std::string &out, bool color);
 
 private:
+  // 16 bytes a row: the text of the keys is kept in one buffer (m_key_text).
   struct SortKey {
+    std::uint64_t number = 0;
+    std::uint32_t text_end = 0; // end of this key's text in m_key_text
     std::uint8_t rank = 0;
     bool present = false; // absent values first
-    std::uint64_t number = 0;
-    std::string text;
   };
-  static SortKey key_of(std::uint8_t rank, const Cell &cell);
+  void add_key(std::uint8_t rank, const Cell &cell);
+  std::string_view key_text(std::uint32_t row) const;
+  bool key_less(std::uint32_t a, std::uint32_t b) const;
+  /// The rows in output order; empty when they are in order already.
   std::vector<std::uint32_t> order() const;
   void add_json(const SegmentInfo &s);
   void add_export(const SegmentInfo &s);
@@ -53,6 +57,7 @@ private:
   std::string m_text;               // JSON or export rows, one after the other
   std::vector<std::size_t> m_ends;  // end of each row in m_text
   std::vector<SortKey> m_keys;
+  std::string m_key_text;           // the text of every sort key, one after the other
   std::string m_cell;               // scratch for one cell's text
   std::size_t m_count = 0;
 };

@@ -49,8 +49,9 @@ private:
   }
   void warn_about(const Backend &backend);
   void show(const SegmentInfo &s) {
-    if (auto key = user_key(s))
-      m_shown.push_back(*key);
+    if (!m_request.pids.empty()) // only --pid asks what was shown
+      if (auto key = user_key(s))
+        m_shown.push_back(*key);
     m_visit(s);
   }
   void list_mapped_files();

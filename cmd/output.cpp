@@ -137,24 +137,7 @@ int Stdout::finish(int status) {
   return k_exit_failure;
 }
 
-std::string escape_message(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t len = shmkit::utf8_sequence_length(text, i);
-    char32_t cp = len != 0 ? shmkit::utf8_code_point(text, i, len) : 0;
-    if (len != 0 && cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)) {
-      out.append(text.substr(i, len));
-      i += len;
-      continue;
-    }
-    std::size_t bytes = len != 0 ? len : 1;
-    for (std::size_t k = 0; k < bytes; ++k)
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i + k]));
-    i += bytes;
-  }
-  return out;
-}
+std::string escape_message(std::string_view text) { return shmkit::printable_text(text); }
 
 void print_error(std::string_view message) {
   write_stderr(fmt::format("shmkit: error: {}\n", escape_message(message)));

@@ -50,6 +50,9 @@ public:
     if (m_buffer.size() >= k_flush_at)
       flush();
   }
+  /// Makes room once for bulk output appended in chunks of at most `chunk` bytes, each followed
+  /// by maybe_flush(): the buffer then never grows, which would copy and touch it twice.
+  void reserve_bulk(std::size_t chunk) { m_buffer.reserve(k_flush_at + chunk); }
   /// Writes everything buffered now (e.g. before blocking, so events appear at once).
   void flush();
   /// True once a write failed; further output is dropped.
@@ -89,7 +92,8 @@ public:
 };
 
 /// The text of a message made safe for a terminal: control characters (C0, DEL, C1) and invalid
-/// UTF-8 become \xHH; spaces and printable UTF-8 stay. print_error(), print_warning() and
+/// UTF-8 become \xHH; spaces and printable UTF-8 stay: lib's printable_text(), so a message
+/// shows the same whether lib or cmd quoted it. print_error(), print_warning() and
 /// usage_error() apply it, so no message can carry an escape sequence (issue 8 defect 18).
 std::string escape_message(std::string_view text);
 

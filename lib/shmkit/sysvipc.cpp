@@ -286,7 +286,10 @@ Result<std::vector<SysvRow>> parse_sysvipc_shm(std::string_view text) {
 SegmentInfo sysv_info(const SysvRow &row) {
   SegmentInfo info;
   info.kind = Kind::sysv;
-  info.segment = "id:" + std::to_string(row.shmid);
+  // Once per row of a listing: built in place rather than from two temporary strings.
+  char segment[16] = "id:";
+  char *end = std::to_chars(segment + 3, segment + sizeof segment, row.shmid).ptr;
+  info.segment.assign(segment, static_cast<std::size_t>(end - segment));
   // The kernel's key_t is a signed int: /proc prints 0xffffffff as -1. Keys are shown and
   // addressed as unsigned 32-bit values, so wrap modulo 2^32 (well-defined for unsigned).
   info.key = static_cast<std::uint32_t>(static_cast<std::uint64_t>(row.key));
@@ -337,12 +340,15 @@ SysvRow sysv_row_from_ds(int shmid, const struct shmid_ds &ds) {
   return row;
 }
 
+int sysv_highest_index() {
+  struct shminfo limits {};
+  return ::shmctl(0, IPC_INFO, reinterpret_cast<struct shmid_ds *>(&limits));
+}
+
 Result<std::vector<SysvRow>> list_sysv_via_shmctl() {
-  struct shm_info shm_info {};
-  // SHM_INFO returns the highest index in use in the kernel's id array (not a shmid).
-  int max_index = shmctl(0, SHM_INFO, reinterpret_cast<struct shmid_ds *>(&shm_info));
+  int max_index = sysv_highest_index();
   if (max_index < 0)
-    return from_errno(errno, "cannot list sysv segments: shmctl(SHM_INFO)");
+    return from_errno(errno, "cannot list sysv segments: shmctl(IPC_INFO)");
 
   // SHM_STAT_ANY (Linux 4.17) checks no read permission, like /proc/sysvipc/shm, so listing
   // shows every segment (lib/README.md, kernel facts). Older kernels reject the command itself with
@@ -362,7 +368,14 @@ Result<std::vector<SysvRow>> list_sysv_via_shmctl() {
       }
       rows.push_back(sysv_row_from_ds(shmid, ds));
     }
-    if (!rows.empty() || shm_info.used_ids == 0)
+    if (!rows.empty())
+      break;
+    // Every slot looked empty: no segment at all, or a kernel without SHM_STAT_ANY, which
+    // SHM_INFO tells apart by counting them.
+    struct shm_info shm_info {};
+    if (shmctl(0, SHM_INFO, reinterpret_cast<struct shmid_ds *>(&shm_info)) < 0)
+      return from_errno(errno, "cannot list sysv segments: shmctl(SHM_INFO)");
+    if (shm_info.used_ids == 0)
       break;
   }
   return rows;

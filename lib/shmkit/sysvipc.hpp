@@ -69,7 +69,12 @@ SegmentInfo sysv_info(const SysvRow &row);
 /// list_sysv_via_shmctl() and SysvBackend::stat() both use it.
 SysvRow sysv_row_from_ds(int shmid, const struct shmid_ds &ds);
 
-/// Lists via shmctl(SHM_INFO) + shmctl(SHM_STAT) when /proc/sysvipc/shm is missing.
+/// The highest index in use in the kernel's SysV shm id array (not a shmid; 0 when there is no
+/// segment), from shmctl(IPC_INFO): as SHM_INFO gives it, without SHM_INFO's pass over every
+/// segment to total its memory. -1 with errno set when shmctl fails.
+int sysv_highest_index();
+
+/// Lists via shmctl(IPC_INFO) + shmctl(SHM_STAT) when /proc/sysvipc/shm is missing.
 Result<std::vector<SysvRow>> list_sysv_via_shmctl();
 
 } // namespace shmkit

@@ -22,9 +22,11 @@ fi
 quick=${SHMKIT_BENCH_QUICK:-}
 count=30000
 runs=10
+rounds=3
 if [[ -n $quick ]]; then
   count=300
   runs=2
+  rounds=1
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,11 +35,22 @@ need() { command -v "$1" >/dev/null || { echo "bench/ls: $1 is missing, skipped"
 need hyperfine
 need python3
 
-# Mean wall time (seconds) of each command, one hyperfine run for all of them.
+# Median wall time (seconds) of each command over `rounds` hyperfine runs of all of them. The
+# median, in rounds: hyperfine runs one command after the other, so a burst of other jobs on a
+# shared machine would land on one command only and skew a single mean. Their mean CPU time
+# (user + system) goes to $tmp/cpu, in the same order.
 measure() {
-  local json=$tmp/h.json
-  hyperfine --style none --warmup 2 --runs "$runs" --export-json "$json" "$@" >/dev/null 2>&1
-  python3 -c 'import json,sys; print(" ".join(str(r["mean"]) for r in json.load(open(sys.argv[1]))["results"]))' "$json"
+  local r
+  for ((r = 0; r < rounds; r++)); do
+    hyperfine --style none --warmup 2 --runs "$runs" --export-json "$tmp/h$r.json" "$@" >/dev/null 2>&1
+  done
+  python3 -c 'import json, statistics, sys
+rounds = [json.load(open(f))["results"] for f in sys.argv[2:]]
+cpu = [statistics.mean(rs[i]["user"] + rs[i]["system"] for rs in rounds) for i in range(len(rounds[0]))]
+wall = [statistics.median(t for rs in rounds for t in rs[i]["times"]) for i in range(len(rounds[0]))]
+open(sys.argv[1], "w").write(" ".join(map(str, cpu)) + "\n")
+print(" ".join(map(str, wall)))' "$tmp/cpu" "$tmp"/h[0-9]*.json
+  rm -f "$tmp"/h[0-9]*.json
 }
 
 # Peak RSS (KiB) of a command: the median of three runs.
@@ -90,9 +103,14 @@ rows=$("$SHMKIT" ls --type sysv --noheadings --raw -o segment | wc -l)
 read -r t_shmkit t_ipcs t_cat t_rss < <(measure \
   "$SHMKIT ls --type sysv >/dev/null" "ipcs -m >/dev/null" "cat /proc/sysvipc/shm >/dev/null" \
   "$SHMKIT ls --type sysv -o +rss,swap >/dev/null")
-printf '%d SysV segments, mean wall time: shmkit ls --type sysv %.1f ms, ipcs -m %.1f ms, cat /proc/sysvipc/shm %.1f ms, shmkit ls --type sysv -o +rss,swap %.1f ms\n' \
+read -r c_shmkit c_ipcs c_cat c_rss <"$tmp/cpu"
+printf '%d SysV segments, median wall time: shmkit ls --type sysv %.1f ms, ipcs -m %.1f ms, cat /proc/sysvipc/shm %.1f ms, shmkit ls --type sysv -o +rss,swap %.1f ms\n' \
   "$count" "$(python3 -c "print($t_shmkit*1000)")" "$(python3 -c "print($t_ipcs*1000)")" \
   "$(python3 -c "print($t_cat*1000)")" "$(python3 -c "print($t_rss*1000)")"
+printf '  mean CPU time (user+system): %.1f ms, %.1f ms, %.1f ms, %.1f ms; shmkit ls --type sysv / cat: %.3f\n' \
+  "$(python3 -c "print($c_shmkit*1000)")" "$(python3 -c "print($c_ipcs*1000)")" \
+  "$(python3 -c "print($c_cat*1000)")" "$(python3 -c "print($c_rss*1000)")" \
+  "$(python3 -c "print($c_shmkit/$c_cat)")"
 verdict "shmkit ls --type sysv / ipcs -m (time)" "$(python3 -c "print($t_shmkit/$t_ipcs)")" "<=" 0.3334
 verdict "shmkit ls --type sysv / cat /proc/sysvipc/shm (time)" "$(python3 -c "print($t_shmkit/$t_cat)")" "<=" 1.0
 verdict "shmkit ls --type sysv -o +rss,swap / cat /proc/sysvipc/shm (time)" "$(python3 -c "print($t_rss/$t_cat)")" "<=" 1.5
@@ -118,8 +136,10 @@ for i in range(int(sys.argv[1])):
     os.close(fd)
 PY
 read -r t_shmkit t_ls < <(measure "$SHMKIT ls --type posix >/dev/null" "ls -ln /dev/shm >/dev/null")
-printf '%d POSIX objects, mean wall time: shmkit ls --type posix %.1f ms, ls -ln /dev/shm %.1f ms\n' \
-  "$count" "$(python3 -c "print($t_shmkit*1000)")" "$(python3 -c "print($t_ls*1000)")"
+read -r c_shmkit c_ls <"$tmp/cpu"
+printf '%d POSIX objects, median wall time: shmkit ls --type posix %.1f ms, ls -ln /dev/shm %.1f ms (mean CPU time %.1f ms, %.1f ms)\n' \
+  "$count" "$(python3 -c "print($t_shmkit*1000)")" "$(python3 -c "print($t_ls*1000)")" \
+  "$(python3 -c "print($c_shmkit*1000)")" "$(python3 -c "print($c_ls*1000)")"
 verdict "shmkit ls --type posix / ls -ln /dev/shm (time)" "$(python3 -c "print($t_shmkit/$t_ls)")" "<=" 0.5
 # The POSIX rows stream: /proc is scanned on the first row that needs it (NATTCH), then the
 # directory is read row by row, with no SegmentInfo kept (issue 10).
