@@ -3,6 +3,7 @@
 #include "json.hpp"
 #include "ls_columns.hpp"
 #include "ls_holders.hpp"
+#include "output.hpp"
 #include "table.hpp"
 
 #include "shmkit/address.hpp"
@@ -100,8 +101,12 @@ Result<Outcome> run_detail(const ListRequest &request) {
   });
   if (!ok)
     return std::move(ok).error();
-  if (!found)
+  if (!found) {
+    // The segment exists (a missing one was reported by the listing) but the filters hide it.
+    if (*ok)
+      print_error("--detail: the segment does not match --type or --owner");
     return Outcome::failed;
+  }
   std::string &out = Stdout::get().buffer();
   if (req.format.mode == LsMode::json)
     print_json(*found, ctx, out);

@@ -82,4 +82,9 @@ PY
 "$SHMKIT" ls --detail key:0x4244 >"$TEST_TMP/detail"
 grep -q "^PIDS: -$" "$TEST_TMP/detail" || fail "unattached: PIDS not -"
 grep -q "^PID " "$TEST_TMP/detail" && fail "unattached: process table"
+# A segment that exists but that --type or --owner filters out: an error, not a silent 1.
+expect_error 1 "--detail: the segment does not match --type or --owner" \
+  "$SHMKIT" ls --detail key:0x4244 --type posix
+expect_error 1 "--detail: the segment does not match --type or --owner" \
+  "$SHMKIT" ls --detail key:0x4244 --owner nobody
 echo "ok"
