@@ -44,6 +44,20 @@ bool is_valid_utf8(std::string_view s) {
 void append_json_string(std::string &out, std::string_view s) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // A run of printable ASCII other than '"' and '\\' (keys, numbers' text, most names) is
+    // appended in one go.
+    std::size_t run = i;
+    while (run < s.size()) {
+      auto r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x7f || r == '"' || r == '\\')
+        break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       std::size_t len = utf8_sequence_length(s, i);

@@ -29,7 +29,10 @@ std::string to_hex(std::string_view s);
 /// Appends the lowercase hex of every byte of s to out.
 void append_hex(std::string &out, std::string_view s);
 
-/// Writes one JSON value (objects and arrays nest up to 8 deep) into `out`.
+/// How deep objects and arrays may nest in a JsonWriter (read --layout checks its layouts).
+inline constexpr std::size_t k_max_depth = 64;
+
+/// Writes one JSON value (objects and arrays nest up to k_max_depth deep) into `out`.
 class JsonWriter {
 public:
   /// How an array or object places its elements.
@@ -93,7 +96,7 @@ private:
   void before_value();
 
   std::string &m_out;
-  std::array<Frame, 8> m_stack{};
+  std::array<Frame, k_max_depth> m_stack{};
   std::size_t m_depth = 0;
   bool m_after_key = false;
 };

@@ -9,6 +9,7 @@
 #include "ls_metrics.hpp"
 #include "ls_rows.hpp"
 #include "ls_run.hpp"
+#include "ls_watch.hpp"
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
@@ -60,6 +61,13 @@ constexpr OptionSpec k_options[] = {
      {}, "--pid,--limits,--output,--sort,--raw,--export"},
     {"--grace", "STATE: how long a segment without users counts as idle after its last activity, "
      "as rm --grace (default 1h; 0s: no wait)", "DURATION"},
+    {"-w,--watch", "Print the listing, then one line per change of the set (shmkit-ls(1) WATCHING)",
+     {}, Arity::flag, {}, "--sort,--summary,--audit,--openmetrics,--detail,--pid,--limits"},
+    {"--interval", "With --watch: how often SysV is listed again, more than 0 (default 1s)", "DUR",
+     Arity::one, "--watch"},
+    {"--timeout", "With --watch: exit 124 after DUR without another stop", "DUR", Arity::one,
+     "--watch"},
+    {"--changes", "With --watch: exit 0 after N change events", "N", Arity::one, "--watch"},
 };
 // clang-format on
 
@@ -213,6 +221,12 @@ Result<Work> plan(const Args &args) {
     return std::move(ok).error();
   if (auto ok = plan_holders(args, p->list); !ok)
     return std::move(ok).error();
+  if (args.has("--watch")) {
+    auto watch = plan_ls_watch(args);
+    if (!watch)
+      return std::move(watch).error();
+    return Work([p, w = *watch] { return run_ls_watch(p->list, w); });
+  }
   if (args.has("--detail"))
     return Work([p] { return run_detail(p->list); });
   if (args.has("--limits")) {

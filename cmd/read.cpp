@@ -5,11 +5,15 @@
 // from the attach for SysV), so it is at least as fast as cat (cmd/README.md, where the time goes). Hex views
 // stream ~1 MiB chunks through the table-driven HexFormatter into the stdout buffer.
 #include "commands.hpp"
+#include "layout_option.hpp"
 #include "open_segment.hpp"
 #include "output.hpp"
+#include "read_consistent.hpp"
+#include "read_layout.hpp"
 #include "read_plan.hpp"
 
 #include "shmkit/address.hpp"
+#include "shmkit/atomic_ops.hpp"
 #include "shmkit/fileio.hpp"
 #include "shmkit/hexfmt.hpp"
 #include "shmkit/typed.hpp"
@@ -41,10 +45,23 @@ constexpr OptionSpec k_options[] = {
      Arity::flag},
     {"-t,--type",
      "Print values of type T, one per line: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64", "T",
-     Arity::one, {}, "--format,--length"},
-    {"-c,--count", "Number of --type values (default 1)", "N", Arity::one, "--type"},
-    {"--endian", "Byte order of --type values: little, big or native (default)", "ORDER",
-     Arity::one, "--type"},
+     Arity::one, {}, "--format,--length,--layout"},
+    {"--layout", "Print the fields of a C struct: DECLS, or @FILE (shmkit-read(1) LAYOUTS)",
+     "DECLS", Arity::one, {}, "--format,--length"},
+    {"--struct", "With --layout: the struct NAME among several", "NAME", Arity::one,
+     "--layout"},
+    {"-c,--count", "Number of --type values or --layout records (default 1)", "N"},
+    {"--endian", "Byte order of --type values and --layout fields: little, big or native "
+                 "(default)",
+     "ORDER"},
+    {"-J,--json", "With --layout: one JSON object (an array of them with --count)", {},
+     Arity::flag, "--layout"},
+    {"--stable", "Read until two consecutive reads agree (at most 100 reads)", {}, Arity::flag,
+     {}, "--seqlock,--atomic"},
+    {"--seqlock", "With --layout: read each record under the seqlock of counter FIELD",
+     "FIELD", Arity::one, "--layout", "--atomic"},
+    {"--atomic", "With --type: one atomic load per value (naturally aligned)", {}, Arity::flag,
+     "--type"},
 };
 
 Result<ReadFormat> parse_format(std::string_view text) {
@@ -59,15 +76,38 @@ Result<ReadFormat> parse_format(std::string_view text) {
                                 escape_bytes(text)));
 }
 
+// Where the bytes come from: the segment, or the region as a consistent read took it
+// (--stable, --atomic), starting at the plan's offset.
+struct Source {
+  Handle &handle;
+  std::optional<std::vector<std::byte>> taken;
+  std::uint64_t base = 0;
+
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) {
+    if (!taken)
+      return handle.read_at(offset, out);
+    const auto at = static_cast<std::size_t>(offset - base);
+    const std::size_t n = std::min(out.size(), taken->size() - std::min(at, taken->size()));
+    std::copy_n(taken->begin() + static_cast<std::ptrdiff_t>(at), n, out.begin());
+    return n;
+  }
+  const SegmentInfo &info() const { return handle.info(); }
+};
+
 // Copies the range straight to stdout: sendfile or one write from the attach.
-Result<Outcome> read_raw(Handle &handle, std::uint64_t offset, std::uint64_t length) {
+Result<Outcome> read_raw(Source &source, std::uint64_t offset, std::uint64_t length) {
   auto &out = Stdout::get();
+  if (source.taken) {
+    out.write(std::string_view(reinterpret_cast<const char *>(source.taken->data()),
+                               source.taken->size()));
+    return Outcome::ok;
+  }
   out.flush();
   if (out.failed())
     return Outcome::failed; // Stdout::finish reports it (or stays quiet for EPIPE)
   if (length >= (std::uint64_t{1} << 20))
     widen_pipe(STDOUT_FILENO);
-  auto copied = handle.copy_to_fd(STDOUT_FILENO, offset, length);
+  auto copied = source.handle.copy_to_fd(STDOUT_FILENO, offset, length);
   if (!copied && copied.error().sys_errno != EPIPE) // `| head`: quiet (shmkit(1) CONVENTIONS)
     return std::move(copied).error();
   return Outcome::ok;
@@ -76,7 +116,7 @@ Result<Outcome> read_raw(Handle &handle, std::uint64_t offset, std::uint64_t len
 // Calls `consume(bytes)` for consecutive chunks of the range until it returns false or the
 // range is done; stops early once stdout failed (EPIPE, ENOSPC).
 template <typename Consume>
-Result<Outcome> for_each_chunk(Handle &handle, std::uint64_t offset, std::uint64_t length,
+Result<Outcome> for_each_chunk(Source &handle, std::uint64_t offset, std::uint64_t length,
                                std::size_t chunk_size, Consume consume) {
   std::vector<std::byte> chunk(
       static_cast<std::size_t>(std::min<std::uint64_t>(length, chunk_size)));
@@ -98,7 +138,7 @@ Result<Outcome> for_each_chunk(Handle &handle, std::uint64_t offset, std::uint64
   return Outcome::ok;
 }
 
-Result<Outcome> read_hex(Handle &handle, const ReadPlan &plan, ReadFormat format,
+Result<Outcome> read_hex(Source &handle, const ReadPlan &plan, ReadFormat format,
                          std::uint64_t length) {
   HexStyle style = format == ReadFormat::hexdump ? HexStyle::hexdump
                    : format == ReadFormat::xxd   ? HexStyle::xxd
@@ -119,7 +159,7 @@ Result<Outcome> read_hex(Handle &handle, const ReadPlan &plan, ReadFormat format
 
 // The bytes up to the first NUL. On a terminal they are escaped like names (\xHH), so odd
 // bytes never reach it raw; elsewhere they are passed through. A newline follows.
-Result<Outcome> read_string(Handle &handle, std::uint64_t offset, std::uint64_t length) {
+Result<Outcome> read_string(Source &handle, std::uint64_t offset, std::uint64_t length) {
   auto &out = Stdout::get();
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   std::string text;
@@ -142,7 +182,7 @@ Result<Outcome> read_string(Handle &handle, std::uint64_t offset, std::uint64_t 
   return done;
 }
 
-Result<Outcome> read_typed(Handle &handle, const SegmentOptions &seg, std::uint64_t length) {
+Result<Outcome> read_typed(Source &handle, const SegmentOptions &seg, std::uint64_t length) {
   const unsigned width = value_width(*seg.type);
   auto &out = Stdout::get();
   std::size_t chunk_size = (std::size_t{64} << 10) / width * width;
@@ -164,6 +204,13 @@ Result<Outcome> run_read(const ReadPlan &plan) {
   // Binary never reaches a terminal raw unless asked for.
   const ReadFormat format =
       plan.format.value_or(::isatty(STDOUT_FILENO) == 1 ? ReadFormat::hexdump : ReadFormat::raw);
+  if (format == ReadFormat::layout) { // fits whole, or the message names the first field
+    if (auto fits = check_layout_fits(*plan.layout, plan.records, seg.offset, opened->size,
+                                      opened->shown);
+        !fits)
+      return std::move(fits).error();
+    return read_layout(*opened->handle, plan);
+  }
   // The range: refused as a whole before anything is printed. The one empty range allowed is
   // a whole empty segment (an empty POSIX object), which prints nothing, like hexdump and xxd.
   const bool whole_empty = opened->size == 0 && seg.offset == 0 && !seg.length && !seg.type;
@@ -173,17 +220,28 @@ Result<Outcome> run_read(const ReadPlan &plan) {
   if (!length)
     return std::move(length).error();
   Handle &handle = *opened->handle;
+  Source source{handle, std::nullopt, seg.offset};
+  if (plan.mode == ReadMode::stable || plan.mode == ReadMode::atomic) {
+    auto taken = plan.mode == ReadMode::stable
+                     ? read_stable(handle, seg.offset, *length)
+                     : read_atomic(handle, seg.offset, seg.count.value_or(1), *seg.type);
+    if (!taken)
+      return std::move(taken).error();
+    source.taken = std::move(*taken);
+  }
   switch (format) {
   case ReadFormat::raw:
-    return read_raw(handle, seg.offset, *length);
+    return read_raw(source, seg.offset, *length);
   case ReadFormat::hexdump:
   case ReadFormat::xxd:
   case ReadFormat::hex:
-    return read_hex(handle, plan, format, *length);
+    return read_hex(source, plan, format, *length);
   case ReadFormat::string:
-    return read_string(handle, seg.offset, *length);
+    return read_string(source, seg.offset, *length);
   case ReadFormat::typed:
-    return read_typed(handle, seg, *length);
+    return read_typed(source, seg, *length);
+  case ReadFormat::layout:
+    break;
   }
   return Outcome::failed;
 }
@@ -197,8 +255,23 @@ Result<ReadPlan> plan_read(const Args &args) {
   if (!seg)
     return std::move(seg).error();
   plan.segment = std::move(*seg);
-  if (plan.segment.type) {
+  if (!plan.segment.type && !args.has("--layout"))
+    for (std::string_view name : {"--count", "--endian"})
+      if (args.has(name))
+        return make_error(Errc::invalid_argument,
+                          fmt::format("{} needs --type or --layout", name));
+  plan.mode = args.count("--stable") > 0   ? ReadMode::stable
+              : args.count("--atomic") > 0 ? ReadMode::atomic
+                                           : ReadMode::plain;
+  if (args.has("--layout")) {
+    if (auto ok = plan_read_layout(args, plan); !ok)
+      return std::move(ok).error();
+  } else if (plan.segment.type) {
     plan.format = ReadFormat::typed;
+    if (plan.mode == ReadMode::atomic)
+      if (auto ok = check_atomic_access(plan.segment.offset, value_width(*plan.segment.type));
+          !ok)
+        return make_error(Errc::invalid_argument, "--atomic: " + ok.error().message);
   } else if (args.has("--format")) {
     auto format = parse_format(args.value("--format"));
     if (!format)
@@ -211,7 +284,8 @@ Result<ReadPlan> plan_read(const Args &args) {
 
 const Command &read_command() {
   static const Command command{
-      "read", "Read a segment's contents: raw, hex views or typed values", k_options, plan_then<plan_read, run_read>};
+      "read", "Read a segment's contents: raw, hex views, typed values or struct fields",
+      k_options, plan_then<plan_read, run_read>};
   return command;
 }
 

@@ -1,6 +1,7 @@
 // shmkit watch: print an event each time a region of a segment changes (shmkit-watch(1)).
 // The event lines are formatted in watch_events.cpp.
 #include "commands.hpp"
+#include "layout_option.hpp"
 #include "open_segment.hpp"
 #include "output.hpp"
 #include "watch_plan.hpp"
@@ -31,12 +32,16 @@ constexpr OptionSpec k_options[] = {
     {"-n,--length", "Length of the region (default: to the end)", "LEN"},
     {"--interval", "Time between comparisons, more than 0 (default 100ms)", "DUR"},
     {"-t,--type", "Watch values of type T: u8, i8, u16, i16, u32, i32, u64, i64, f32, f64", "T"},
-    {"-c,--count", "Number of values to watch (default 1)", "N", Arity::one, "--type",
-     "--length"},
-    {"--endian", "Byte order of values: little, big, native (default)", "E", Arity::one,
-     "--type"},
-    {"--until", "Exit 0 once a watched value equals VALUE (typed)", "VALUE", Arity::one,
-     "--type"},
+    {"--layout", "Watch the fields of a C struct: DECLS, or @FILE (shmkit-read(1) LAYOUTS)",
+     "DECLS", Arity::one, {}, "--type,--length"},
+    {"--struct", "With --layout: the struct NAME among several", "NAME", Arity::one,
+     "--layout"},
+    {"-c,--count", "Number of values (--type) or records (--layout) to watch (default 1)", "N",
+     Arity::one, {}, "--length"},
+    {"--endian", "Byte order of values: little, big, native (default)", "E"},
+    {"--until", "Exit 0 once a watched value equals VALUE (--type), or FIELD=VALUE (--layout; "
+                "also !=, <, >, <=, >=)",
+     "VALUE"},
     {"--changes", "Exit 0 after N change events", "N"},
     {"--timeout", "Exit 124 after DUR without another stop", "DUR"},
     {"-J,--json", "One JSON object per event and line (NDJSON)", {}, Arity::flag},
@@ -80,6 +85,39 @@ Result<void> plan_values(const Args &args, WatchPlan &plan) {
   return {};
 }
 
+// With --layout: the region is --count records (one by default) from --offset; --until names
+// a field.
+Result<void> plan_layout(const Args &args, WatchPlan &plan) {
+  auto layout = parse_layout_option(args);
+  if (!layout)
+    return std::move(layout).error();
+  plan.layout = std::move(**layout);
+  SegmentOptions &seg = plan.segment;
+  plan.records = seg.count.value_or(1);
+  if (plan.records > UINT64_MAX / plan.layout->size)
+    return make_error(Errc::out_of_range,
+                      fmt::format("invalid count '{}': too large", args.value("--count")));
+  seg.length = plan.records * plan.layout->size;
+  if (args.has("--until")) {
+    auto until = parse_field_until(args.value("--until"), *plan.layout, plan.records);
+    if (!until)
+      return std::move(until).error();
+    plan.field_until = std::move(*until);
+  }
+  return {};
+}
+
+// --count, --endian and --until describe values: of --type or of --layout.
+Result<void> check_value_options(const Args &args) {
+  if (args.has("--type") || args.has("--layout"))
+    return {};
+  for (std::string_view name : {"--count", "--endian", "--until"})
+    if (args.has(name))
+      return make_error(Errc::invalid_argument,
+                        fmt::format("{} needs --type or --layout", name));
+  return {};
+}
+
 // The error of a region too large to hold in memory, with what to do about it.
 Error with_hint(Error error) {
   if (error.code == Errc::no_space)
@@ -105,7 +143,10 @@ class Session {
 public:
   Session(const WatchPlan &plan, Stopper &stop, Watcher &watcher, std::string shown)
       : m_plan(plan), m_stop(stop), m_watcher(watcher), m_printer(plan.format, watcher),
-        m_shown(std::move(shown)) {}
+        m_shown(std::move(shown)) {
+    if (plan.layout)
+      m_fields.emplace(*plan.layout, plan.records, plan.segment.offset);
+  }
 
   Result<Outcome> run() {
     // The first snapshot counts against --timeout and gives way to signals: a 10 GiB sparse
@@ -115,6 +156,11 @@ public:
       return std::move(first).error();
     if (*first != WatchState::alive)
       return ended(*first);
+    if (m_fields) {
+      m_fields->start(m_watcher.snapshot());
+      if (m_plan.field_until && m_fields->reached(*m_plan.field_until, m_plan.segment.endian))
+        return Outcome::ok;
+    }
     if (m_plan.until && reached(m_plan, m_watcher.snapshot()))
       return Outcome::ok;
     // Ticks fall on begin + k * interval: a slow tick does not shift the ones after it.
@@ -173,20 +219,45 @@ private:
     return make_error(Errc::changed, std::move(message));
   }
 
+  // After one event: whether --until or --changes ends the watch, and how.
+  std::optional<Outcome> after_event(bool until_reached) {
+    if (m_out.abandoned())
+      return stopped();
+    ++m_printed;
+    if (!until_reached && !(m_plan.changes && m_printed >= *m_plan.changes))
+      return std::nullopt;
+    m_out.flush();
+    return m_out.abandoned() ? stopped() : Outcome::ok;
+  }
+
+  // The changes of the last poll by field (--layout); an outcome when the watch is over.
+  std::optional<Outcome> print_field_changes(const ChangeSet &set) {
+    const Stamp when = stamp_now();
+    const Endian endian = m_plan.segment.endian;
+    for (const FieldChange &c : m_fields->changed(set)) {
+      m_printer.field_change(when, m_fields->path(c), m_fields->offset(c), *c.field,
+                             m_fields->old_record(c.record), m_fields->new_record(c.record));
+      const bool until = m_plan.field_until && m_fields->reached(*m_plan.field_until, c, endian);
+      if (auto done = after_event(until))
+        return done;
+    }
+    m_fields->commit();
+    return std::nullopt;
+  }
+
   // Prints the changes of the last poll; an outcome when the watch is over.
   std::optional<Outcome> print_changes() {
     const Stamp when = stamp_now();
     const ChangeSet &set = m_watcher.changes();
-    for (const Change &c : set.changes()) {
-      m_printer.change(when, set, c);
-      if (m_out.abandoned())
-        return stopped();
-      ++m_printed;
-      bool done = (m_plan.until && values_equal(set.new_bytes(c), *m_plan.until)) ||
-                  (m_plan.changes && m_printed >= *m_plan.changes);
-      if (done) {
-        m_out.flush();
-        return m_out.abandoned() ? stopped() : Outcome::ok;
+    if (m_fields) {
+      if (auto done = print_field_changes(set))
+        return done;
+    } else {
+      for (const Change &c : set.changes()) {
+        m_printer.change(when, set, c);
+        const bool until = m_plan.until && values_equal(set.new_bytes(c), *m_plan.until);
+        if (auto done = after_event(until))
+          return done;
       }
     }
     if (set.empty())
@@ -207,6 +278,7 @@ private:
   std::string m_shown;
   Stdout &m_out = Stdout::get();
   std::uint64_t m_printed = 0;
+  std::optional<FieldTracker> m_fields; ///< with --layout
 };
 
 // Opens the segment, checks the region and watches it.
@@ -215,6 +287,11 @@ Result<Outcome> watch(const WatchPlan &plan, Stopper &stop) {
   auto opened = open_segment(seg.ref, Access::read_only);
   if (!opened)
     return std::move(opened).error();
+  if (plan.layout)
+    if (auto fits = check_layout_fits(*plan.layout, plan.records, seg.offset, opened->size,
+                                      opened->shown);
+        !fits)
+      return std::move(fits).error();
   auto length = fit_region(*opened, seg.offset, seg.length);
   if (!length)
     return std::move(length).error();
@@ -283,8 +360,13 @@ Result<WatchPlan> plan_watch(const Args &args) {
     plan.changes = *changes;
   }
   plan.format = {args.count("--json") > 0, plan.segment.type, plan.segment.endian};
+  if (auto checked = check_value_options(args); !checked)
+    return std::move(checked).error();
   if (plan.segment.type)
     if (auto planned = plan_values(args, plan); !planned)
+      return std::move(planned).error();
+  if (args.has("--layout"))
+    if (auto planned = plan_layout(args, plan); !planned)
       return std::move(planned).error();
   return plan;
 }

@@ -56,6 +56,27 @@ void EventPrinter::change(const Stamp &when, const ChangeSet &set, const Change 
   Stdout::get().maybe_flush();
 }
 
+void EventPrinter::field_change(const Stamp &when, std::string_view path, std::uint64_t offset,
+                                const LayoutField &field, std::span<const std::byte> old_record,
+                                std::span<const std::byte> new_record) {
+  std::string &out = Stdout::get().buffer();
+  if (m_format.json) {
+    JsonWriter json(out);
+    head(json, when, "change", offset, field.size);
+    json.field("field", path).key("old");
+    field_value(json, field, old_record);
+    json.key("new");
+    field_value(json, field, new_record);
+    json.end().line();
+  } else {
+    fmt::format_to(std::back_inserter(out), "{} change field={} offset={} length={} old={} new={}\n",
+                   when.iso, path, offset, field.size,
+                   format_field(field, old_record, m_format.endian),
+                   format_field(field, new_record, m_format.endian));
+  }
+  Stdout::get().maybe_flush();
+}
+
 void EventPrinter::lifecycle(const Stamp &when, std::string_view event,
                              std::optional<std::uint64_t> size) {
   std::string &out = Stdout::get().buffer();
@@ -97,6 +118,25 @@ void EventPrinter::value(JsonWriter &json, std::span<const std::byte> bytes) con
   std::string hex;
   append_hex_bytes(hex, bytes);
   json.string(hex);
+}
+
+void EventPrinter::field_value(JsonWriter &json, const LayoutField &field,
+                               std::span<const std::byte> record) const {
+  const FieldValue v = decode_field(field, record, m_format.endian);
+  if (const auto *b = std::get_if<bool>(&v)) {
+    json.boolean(*b);
+    return;
+  }
+  if (const auto *text = std::get_if<std::string>(&v)) {
+    json.string(*text);
+    return;
+  }
+  if (field.kind == FieldKind::pointer) {
+    json.string(format_field(field, record, m_format.endian));
+    return;
+  }
+  // Integers and floats, formatted as read prints them (inf and nan become strings).
+  json.number_text(format_field(field, record, m_format.endian));
 }
 
 } // namespace shmkit::cli

@@ -4,6 +4,7 @@
 
 #include "json.hpp"
 
+#include "shmkit/layout.hpp"
 #include "shmkit/typed.hpp"
 #include "shmkit/watcher.hpp"
 
@@ -38,6 +39,11 @@ public:
 
   /// One `change` line, with the old and the new value (flushes when the buffer is large).
   void change(const Stamp &when, const ChangeSet &set, const Change &c);
+  /// One `change` line of --layout: a leaf field (its path, absolute offset and size) with its
+  /// whole old and new value, typed (shmkit-read(1) LAYOUTS).
+  void field_change(const Stamp &when, std::string_view path, std::uint64_t offset,
+                    const LayoutField &field, std::span<const std::byte> old_record,
+                    std::span<const std::byte> new_record);
   /// A `truncated`, `removed`, `replaced` or `timeout` line: the whole region, no values.
   void lifecycle(const Stamp &when, std::string_view event, std::optional<std::uint64_t> size);
 
@@ -49,6 +55,9 @@ private:
   void value(std::string &out, std::span<const std::byte> bytes) const;
   /// The value in JSON: a number for typed values (inf/nan as strings), else a hex string.
   void value(JsonWriter &json, std::span<const std::byte> bytes) const;
+  /// A leaf's value in JSON: numbers, true/false, strings for text and pointers.
+  void field_value(JsonWriter &json, const LayoutField &field,
+                   std::span<const std::byte> record) const;
 
   EventFormat m_format;
   const Watcher &m_watcher;

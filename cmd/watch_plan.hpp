@@ -4,12 +4,14 @@
 #include "options.hpp"
 #include "segment_options.hpp"
 #include "watch_events.hpp"
+#include "watch_layout.hpp"
 
 #include "shmkit/error.hpp"
 #include "shmkit/typed.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +25,10 @@ struct WatchPlan {
   std::string address; ///< the segment as typed (for the message when memory runs out)
   std::chrono::milliseconds interval{100};
   std::optional<EncodedValue> until;
+  /// --layout (and --struct): the region is `records` records of it, from --offset.
+  std::optional<Layout> layout;
+  std::uint64_t records = 1;
+  std::optional<FieldUntil> field_until; ///< --until FIELD OP VALUE with --layout
   std::optional<std::uint64_t> changes;
   std::optional<std::chrono::milliseconds> timeout;
   EventFormat format;

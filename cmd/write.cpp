@@ -32,7 +32,7 @@ namespace {
 
 constexpr OptionSpec k_options[] = {
     {k_segment_arg, "The segment (any address form of shmkit(1))", "SEGMENT", Arity::positional},
-    {"values", "Values for --type", "VALUE", Arity::positionals},
+    {"values", "Values for --type (with --cas: NEW)", "VALUE", Arity::positionals},
     {"-s,--offset", "Write at byte OFF (default 0)", "OFF"},
     {"-d,--data", "Write the bytes of STRING (no NUL is added)", "STRING", Arity::one, {},
      "--hex,--file,--type,--fill,--zero"},
@@ -51,6 +51,27 @@ constexpr OptionSpec k_options[] = {
     {"--grow", "Extend a POSIX object or file to fit (SysV sizes are fixed)", {}, Arity::flag},
     {"--atomic", "Store one naturally aligned --type value with one atomic store", {},
      Arity::flag, "--type"},
+    {"--cas",
+     "Compare-and-swap: store the VALUE NEW if the --type value is EXPECTED, else exit 1 and "
+     "print the value found",
+     "EXPECTED", Arity::one, {}, "--add,--or,--and,--xor,--atomic,--grow,--verbose"},
+    {"--add", "Atomically add N (negative subtracts) to the --type value; print the previous value",
+     "N", Arity::one, {}, "--or,--and,--xor,--atomic,--grow,--verbose"},
+    {"--or", "Atomically OR MASK into the --type value; print the previous value", "MASK",
+     Arity::one, {}, "--and,--xor,--atomic,--grow,--verbose"},
+    {"--and", "Atomically AND the --type value with MASK; print the previous value", "MASK",
+     Arity::one, {}, "--xor,--atomic,--grow,--verbose"},
+    {"--xor", "Atomically XOR MASK into the --type value; print the previous value", "MASK",
+     Arity::one, {}, "--atomic,--grow,--verbose"},
+    {"--layout",
+     "Write fields of a C struct by name (--set or --field): DECLS, or @FILE (shmkit-write(1) "
+     "LAYOUTS)",
+     "DECLS", Arity::one, {}, "--data,--hex,--file,--type,--fill,--zero,--atomic,--grow"},
+    {"--struct", "With --layout: the struct NAME among several", "NAME", Arity::one, "--layout"},
+    {"--set", "With --layout: set FIELD to VALUE (repeatable)", "FIELD=VALUE", Arity::many,
+     "--layout", "--field,--cas,--add,--or,--and,--xor"},
+    {"--field", "With --layout: the field NAME for --cas, --add, --or, --and or --xor", "NAME",
+     Arity::one, "--layout"},
     {"-v,--verbose", "Report the number of bytes written, and any --grow", {}, Arity::flag},
 };
 
@@ -250,6 +271,10 @@ std::optional<Error> vanished(OpenSegment &segment, std::uint64_t end, bool grow
 }
 
 Result<Outcome> run_write(const WritePlan &plan) {
+  if (plan.update)
+    return run_write_update(plan);
+  if (plan.layout)
+    return run_write_layout(plan);
   // Never wait for typing: a terminal on stdin means no data was given.
   if (plan.source == WriteSource::standard_input && ::isatty(STDIN_FILENO) == 1)
     return make_error(Errc::not_supported,

@@ -94,7 +94,8 @@ Result<WritePlan> plan_write(const Args &args) {
   WritePlan plan;
   plan.source = source_of(args);
   const auto &values = args.values("values");
-  if (!values.empty() && plan.source != WriteSource::typed)
+  // --cas EXPECTED NEW: NEW is the one value, --type or not (plan_write_update checks both).
+  if (!values.empty() && plan.source != WriteSource::typed && !wants_update(args))
     return usage(
         fmt::format("unexpected argument '{}' (values need --type)", escape_bytes(values[0])));
   if (args.has("--length") && plan.source != WriteSource::fill &&
@@ -107,6 +108,16 @@ Result<WritePlan> plan_write(const Args &args) {
   plan.grow = args.count("--grow") > 0;
   plan.atomic = args.count("--atomic") > 0;
   plan.verbose = args.count("--verbose") > 0;
+  if (args.has("--layout")) {
+    if (auto planned = plan_write_layout(args, plan); !planned)
+      return std::move(planned).error();
+    return plan;
+  }
+  if (wants_update(args)) {
+    if (auto planned = plan_write_update(args, plan); !planned)
+      return std::move(planned).error();
+    return plan;
+  }
   if (auto encoded = encode_source(args, plan); !encoded)
     return std::move(encoded).error();
   return plan;

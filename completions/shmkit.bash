@@ -7,22 +7,22 @@ _shmkit_subcommands="ls create rm read write attach watch"
 
 # Long and short options of each subcommand. tests/e2e/completion-drift.sh checks these lists
 # against `shmkit SUB --help`, the man pages and the zsh script.
-_shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --summary --audit --openmetrics --per-segment --color --grace --pid --detail -h -o -r -J -e -b -t -u -a"
+_shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --summary --audit --openmetrics --per-segment --color --grace --pid --detail --watch --interval --timeout --changes -h -o -r -J -e -b -t -u -a -w"
 _shmkit_opts_create="--help --size --mode --from --exist-ok --hugetlb --noreserve --allocate -h -s -m"
 _shmkit_opts_rm="--help --all --type --owner --any-owner --match --older-than --orphaned --grace --keep --dry-run --yes --force --verbose -h -a -t -u -n -y -f -v"
-_shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze -h -s -n -f -t -c -v"
-_shmkit_opts_write="--help --offset --data --hex --file --type --endian --fill --length --zero --grow --atomic --verbose -h -s -d -x -t -n -v"
+_shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze --layout --struct --json --stable --seqlock --atomic -h -s -n -f -t -c -v -J"
+_shmkit_opts_write="--help --offset --data --hex --file --type --endian --fill --length --zero --grow --atomic --cas --add --or --and --xor --layout --struct --set --field --verbose -h -s -d -x -t -n -v"
 _shmkit_opts_attach="--help --readonly --lock --prefault --timeout -h"
-_shmkit_opts_watch="--help --offset --length --interval --type --count --endian --json --until --changes --timeout -h -s -n -t -c -J"
+_shmkit_opts_watch="--help --offset --length --interval --type --layout --struct --count --endian --json --until --changes --timeout -h -s -n -t -c -J"
 
 # Options that take a value, per subcommand (the next word is that value, not a segment).
-_shmkit_args_ls="--output -o --time-format --sort --type -t --owner -u --color --grace --pid"
+_shmkit_args_ls="--output -o --time-format --sort --type -t --owner -u --color --grace --pid --interval --timeout --changes"
 _shmkit_args_create="--size -s --mode -m --from"
 _shmkit_args_rm="--type -t --owner -u --match --older-than --grace --keep"
-_shmkit_args_read="--offset -s --length -n --format -f --type -t --count -c --endian"
-_shmkit_args_write="--offset -s --data -d --hex -x --file --type -t --endian --fill --length -n"
+_shmkit_args_read="--offset -s --length -n --format -f --type -t --count -c --endian --layout --struct --seqlock"
+_shmkit_args_write="--offset -s --data -d --hex -x --file --type -t --endian --fill --length -n --cas --add --or --and --xor --layout --struct --set --field"
 _shmkit_args_attach="--timeout"
-_shmkit_args_watch="--offset -s --length -n --interval --type -t --count -c --endian --until --changes --timeout"
+_shmkit_args_watch="--offset -s --length -n --interval --type -t --layout --struct --count -c --endian --until --changes --timeout"
 
 _shmkit_columns="SEGMENT TYPE KEY ID NAME PERMS OWNER GROUP UID GID CUID CGID CUSER CGROUP SIZE RSS SWAP ALLOC NATTCH CPID LPID PIDS COMMAND STATUS STATE REASON ATIME DTIME CTIME MTIME"
 _shmkit_value_types="u8 i8 u16 i16 u32 i32 u64 i64 f32 f64"

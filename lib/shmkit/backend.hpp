@@ -2,6 +2,7 @@
 // three implementations; everything else works through these interfaces.
 #pragma once
 
+#include "shmkit/atomic_ops.hpp"
 #include "shmkit/error.hpp"
 #include "shmkit/mapping.hpp"
 #include "shmkit/segment.hpp"
@@ -47,6 +48,30 @@ public:
   /// Fails with invalid_argument (misaligned or bad width) or out_of_range.
   virtual Result<void> store_atomic(std::uint64_t offset, std::uint64_t value,
                                     unsigned width) = 0;
+  /// Loads one naturally aligned 1/2/4/8-byte value with a single atomic load (the bits in
+  /// native order, zero-extended; works on a read-only handle). Fails with invalid_argument
+  /// (misaligned or bad width), past_end, changed (POSIX/file truncated meanwhile: SIGBUS
+  /// caught) or not_supported (a handle without atomics).
+  virtual Result<std::uint64_t> load_atomic(std::uint64_t offset, unsigned width) {
+    (void)offset;
+    (void)width;
+    return make_error(Errc::not_supported, "atomic loads are not supported here");
+  }
+  /// One atomic read-modify-write (AtomicOp, atomic_ops.hpp) of the naturally aligned
+  /// 1/2/4/8-byte word at offset: `operand` is the value to add/or/and/xor, or the new value
+  /// of a cas that swaps when the word equals `expected` (native-order bits, truncated to the
+  /// width). Returns the previous word and whether a cas swapped. SysV goes through the
+  /// read-write attach, POSIX/file through a shared mapping of the page. Fails as load_atomic,
+  /// and with permission_denied (opened read-only) or no_space (a hole on a full tmpfs).
+  virtual Result<AtomicResult> atomic_update(std::uint64_t offset, unsigned width, AtomicOp op,
+                                             std::uint64_t operand, std::uint64_t expected) {
+    (void)offset;
+    (void)width;
+    (void)op;
+    (void)operand;
+    (void)expected;
+    return make_error(Errc::not_supported, "atomic operations are not supported here");
+  }
   /// Grows the segment to new_size (POSIX/file: ftruncate). SysV fails with not_supported.
   virtual Result<void> resize(std::uint64_t new_size) = 0;
   /// Copies [offset, offset+length) to out_fd in the cheapest way the backend has (sendfile,
@@ -93,6 +118,14 @@ public:
   const ListReport &report() const { return m_report; }
   /// What later listings (for_each(), list(), a stat() that lists) must fill in.
   void set_needs(ListNeeds needs) { m_needs = needs; }
+  /// ls --watch: the directory whose entries are what for_each() lists (`ref` nullptr) or
+  /// the segment `ref` names, where inotify(7) sees them come, go and change (POSIX:
+  /// Paths::dev_shm; a file: its directory). Empty when the kind has none: the kernel tells
+  /// nobody (SysV), so it is listed again at each interval instead.
+  virtual std::string watch_dir(const SegmentRef *ref) const {
+    (void)ref;
+    return {};
+  }
   /// One segment by address. Fails with not_found, permission_denied, invalid_argument.
   virtual Result<SegmentInfo> stat(const SegmentRef &ref) = 0;
   /// Creates exclusively at 0600, then fchmod/IPC_SET to spec.mode. Fails with exists (unless

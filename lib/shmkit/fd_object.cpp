@@ -1,6 +1,7 @@
 #include "shmkit/fd_object.hpp"
 
 #include "shmkit/address.hpp"
+#include "shmkit/atomic_ops.hpp"
 
 #include <fmt/format.h>
 
@@ -16,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 #include <vector>
 
 namespace shmkit {
@@ -164,6 +166,31 @@ public:
     return {};
   }
 
+  Result<std::uint64_t> load_atomic(std::uint64_t offset, unsigned width) override {
+    auto page = map_word(offset, width, Access::read_only);
+    if (!page)
+      return std::move(page).error();
+    std::uint64_t value = 0;
+    if (!guarded_load_word(page->word, width, value))
+      return sigbus_error("read");
+    return value;
+  }
+
+  Result<AtomicResult> atomic_update(std::uint64_t offset, unsigned width, AtomicOp op,
+                                     std::uint64_t operand, std::uint64_t expected) override {
+    if (m_access != Access::read_write)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    auto page = map_word(offset, width, Access::read_write);
+    if (!page)
+      return std::move(page).error();
+    // Truncated between the size check and the access: SIGBUS, caught, nothing changed.
+    AtomicResult result;
+    if (!guarded_apply_word(page->word, width, op, operand, expected, result))
+      return sigbus_error("write");
+    return result;
+  }
+
   Result<void> resize(std::uint64_t new_size) override {
     if (m_access != Access::read_write)
       return make_error(Errc::permission_denied,
@@ -277,6 +304,57 @@ public:
   }
 
 private:
+  // One page of the object mapped MAP_SHARED around an aligned word; unmapped when destroyed.
+  struct WordPage {
+    void *base = MAP_FAILED;
+    std::size_t length = 0;
+    void *word = nullptr;
+    WordPage() = default;
+    WordPage(const WordPage &) = delete;
+    WordPage &operator=(const WordPage &) = delete;
+    WordPage(WordPage &&other) noexcept
+        : base(std::exchange(other.base, MAP_FAILED)), length(other.length), word(other.word) {}
+    ~WordPage() {
+      if (base != MAP_FAILED)
+        ::munmap(base, length);
+    }
+  };
+
+  // Checks alignment and bounds against the object's size now, reserves the page of a write
+  // (a hole on a full tmpfs: ENOSPC named as such, not a SIGBUS, as in store_atomic) and maps it.
+  Result<WordPage> map_word(std::uint64_t offset, unsigned width, Access access) {
+    if (auto ok = check_atomic_access(offset, width); !ok)
+      return std::move(ok).error();
+    if (auto st = current_size(); !st)
+      return std::move(st).error();
+    if (offset > m_size || width > m_size - offset)
+      return make_error(Errc::past_end,
+                        fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)", width,
+                                    offset, shown(m_object), m_size));
+    if (access == Access::read_write &&
+        ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(width)) != 0 &&
+        (errno == ENOSPC || errno == EDQUOT))
+      return op_error(errno, "write", m_object);
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t base = offset - offset % page;
+    WordPage mapped;
+    mapped.length = static_cast<std::size_t>(page);
+    int prot = PROT_READ | (access == Access::read_write ? PROT_WRITE : 0);
+    mapped.base = ::mmap(nullptr, mapped.length, prot, MAP_SHARED, m_fd, static_cast<off_t>(base));
+    if (mapped.base == MAP_FAILED)
+      return op_error(errno, "map", m_object);
+    mapped.word = static_cast<std::byte *>(mapped.base) + (offset - base);
+    return mapped;
+  }
+
+  Error sigbus_error(std::string_view op) const {
+    return make_error(Errc::changed,
+                      fmt::format("cannot {} {}: SIGBUS (it was truncated meanwhile, or its "
+                                  "filesystem is full)",
+                                  op, shown(m_object)));
+  }
+
   Result<void> current_size() {
     struct stat st {};
     if (::fstat(m_fd, &st) != 0)

@@ -75,6 +75,16 @@ Result<std::unique_ptr<Handle>> FileBackend::open(const SegmentRef &ref, Access 
   return open_fd_object(*object, access);
 }
 
+std::string FileBackend::watch_dir(const SegmentRef *ref) const {
+  if (ref == nullptr)
+    return {};
+  auto object = locate(*ref, m_paths);
+  if (!object)
+    return {};
+  std::size_t slash = object->path.rfind('/');
+  return slash == 0 ? std::string("/") : object->path.substr(0, slash);
+}
+
 Result<void> FileBackend::remove(const SegmentInfo &expected) {
   SegmentRef ref;
   ref.kind = Kind::file;

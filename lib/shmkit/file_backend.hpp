@@ -18,6 +18,8 @@ public:
   Result<SegmentInfo> create(const CreateSpec &spec) override;
   Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;
   Result<void> remove(const SegmentInfo &expected) override;
+  /// The directory of the file `ref` names (files are never listed: empty without one).
+  std::string watch_dir(const SegmentRef *ref) const override;
 
 private:
   Paths m_paths;

@@ -61,8 +61,9 @@ void on_sigbus(int) {
   ::raise(SIGBUS);
 }
 
-// Runs op with SIGBUS turned into a false return.
-template <typename Op> bool guarded(Op op) noexcept {
+} // namespace
+
+bool run_sigbus_guarded(void (*fn)(void *), void *ctx) noexcept {
   struct sigaction action {};
   struct sigaction previous {};
   action.sa_handler = on_sigbus;
@@ -72,7 +73,7 @@ template <typename Op> bool guarded(Op op) noexcept {
   bool ok = true;
   if (sigsetjmp(t_jump, 1) == 0) {
     t_armed = 1;
-    op();
+    fn(ctx);
   } else {
     ok = false;
   }
@@ -81,14 +82,12 @@ template <typename Op> bool guarded(Op op) noexcept {
   return ok;
 }
 
-} // namespace
-
 bool guarded_copy(void *dst, const void *src, std::size_t n) noexcept {
-  return guarded([&] { std::memcpy(dst, src, n); });
+  return sigbus_guarded([&] { std::memcpy(dst, src, n); });
 }
 
 bool guarded_store(void *p, std::uint64_t value, unsigned width) noexcept {
-  return guarded([&] {
+  return sigbus_guarded([&] {
     switch (width) {
     case 1:
       __atomic_store_n(static_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
@@ -113,7 +112,7 @@ bool guarded_store(void *p, std::uint64_t value, unsigned width) noexcept {
 
 int guarded_compare(const void *shared, const void *snapshot, std::size_t n) noexcept {
   int result = 0;
-  bool ok = guarded([&] { result = std::memcmp(shared, snapshot, n) == 0 ? 0 : 1; });
+  bool ok = sigbus_guarded([&] { result = std::memcmp(shared, snapshot, n) == 0 ? 0 : 1; });
   return ok ? result : -1;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace shmkit {
@@ -101,6 +102,18 @@ int lock_range(const void *base, std::size_t length) noexcept;
 
 /// RLIMIT_MEMLOCK for messages: "65536 bytes" or "unlimited".
 std::string memlock_limit_text();
+
+/// Runs fn(ctx), turning a SIGBUS raised inside it (a POSIX object or file that shrank under a
+/// mapping) into a false return instead of a crash: the one SIGBUS guard of lib. fn must not
+/// own resources that need destructors (the guard leaves it with siglongjmp). Safe to call from
+/// one thread at a time.
+bool run_sigbus_guarded(void (*fn)(void *), void *ctx) noexcept;
+
+/// run_sigbus_guarded for a lambda: `sigbus_guarded([&] { value = *p; })`.
+template <typename Op> bool sigbus_guarded(Op &&op) noexcept {
+  return run_sigbus_guarded(
+      [](void *ctx) { (*static_cast<std::remove_reference_t<Op> *>(ctx))(); }, &op);
+}
 
 /// Copies n bytes from shared memory, turning a SIGBUS (the object shrank under us) into a
 /// false return instead of a crash. Safe to call from one thread at a time.

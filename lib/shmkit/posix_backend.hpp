@@ -15,6 +15,7 @@ public:
   Result<SegmentInfo> create(const CreateSpec &spec) override;
   Result<std::unique_ptr<Handle>> open(const SegmentRef &ref, Access access) override;
   Result<void> remove(const SegmentInfo &expected) override;
+  std::string watch_dir(const SegmentRef *) const override { return m_paths.dev_shm; }
 
 private:
   Paths m_paths;

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 #include <string>
@@ -34,6 +35,7 @@ struct Parsed {
       std::size_t end = line.find(' ', at);
       end = end == std::string::npos ? line.size() : end;
       words.push_back(line.substr(at, end - at));
+      std::replace(words.back().begin(), words.back().end(), '~', ' '); // '~' for a space
       at = end + 1;
     }
     std::vector<const char *> argv;
@@ -71,8 +73,9 @@ TEST_CASE("shmkit::cli::read options and plan") {
   const Command &read = read_command();
   SUBCASE("rules") {
     CHECK(rules(read, "posix:/x --type u8 --count 2 --endian big") == "");
-    CHECK(rules(read, "posix:/x --count 2") == "--count needs --type");
-    CHECK(rules(read, "posix:/x --endian big") == "--endian needs --type");
+    // --count and --endian need --type or --layout: checked by plan_read.
+    CHECK(rules(read, "posix:/x --count 2") == "");
+    CHECK(rules(read, "posix:/x --endian big") == "");
     CHECK(rules(read, "posix:/x --type u8 --format hex") == "--type and --format exclude each other");
     CHECK(rules(read, "posix:/x --type u8 -n 4") == "--type and --length exclude each other");
     CHECK(rules(read, "posix:/x -s 4 -n 4 --format xxd -v") == "");
@@ -104,6 +107,10 @@ TEST_CASE("shmkit::cli::read options and plan") {
           "unknown format 'octal' (valid: raw, hexdump, xxd, hex, string)");
     Parsed zero(read, "posix:/x -n 0");
     CHECK(error_of(plan_read(*zero.args)) == "invalid length '0': must be positive");
+    Parsed count(read, "posix:/x --count 2");
+    CHECK(error_of(plan_read(*count.args)) == "--count needs --type or --layout");
+    Parsed endian(read, "posix:/x --endian big");
+    CHECK(error_of(plan_read(*endian.args)) == "--endian needs --type or --layout");
     Parsed address(read, "posix:/a/b");
     CHECK_FALSE(plan_read(*address.args).has_value());
     CHECK_FALSE(read.plan(*address.args).has_value());
@@ -208,9 +215,11 @@ TEST_CASE("shmkit::cli::write options and plan") {
 TEST_CASE("shmkit::cli::watch options and plan") {
   const Command &watch = watch_command();
   SUBCASE("rules") {
-    CHECK(rules(watch, "posix:/x --until 5") == "--until needs --type");
-    CHECK(rules(watch, "posix:/x --count 2") == "--count needs --type");
-    CHECK(rules(watch, "posix:/x --endian big") == "--endian needs --type");
+    // --until, --count and --endian need --type or --layout: checked by plan_watch.
+    CHECK(rules(watch, "posix:/x --until 5") == "");
+    CHECK(rules(watch, "posix:/x --layout int~a; --type u8") ==
+          "--layout and --type exclude each other");
+    CHECK(rules(watch, "posix:/x --struct s") == "--struct needs --layout");
     CHECK(rules(watch, "posix:/x --type u32 --length 8 --count 2") ==
           "--count and --length exclude each other");
     CHECK(rules(watch, "posix:/x --type u32 --count 2 --until 3 --endian big -J") == "");
@@ -261,5 +270,25 @@ TEST_CASE("shmkit::cli::watch options and plan") {
           "--length 6 is not a multiple of the u32 size (4 bytes); use --count");
     check("posix:/x --type i8 --until 300", "value '300' out of range for i8 (-128..127)");
     check("posix:/x --type u8 --count 0", "invalid count '0': must be positive");
+    check("posix:/x --until 5", "--until needs --type or --layout");
+    check("posix:/x --count 2", "--count needs --type or --layout");
+    check("posix:/x --endian big", "--endian needs --type or --layout");
+    check("posix:/x --layout int~a; --until b=1", "unknown field 'b' in --until");
+    check("posix:/x --layout int~a; --until a",
+          "--until 'a' needs FIELD=VALUE (or !=, <, >, <=, >=) with --layout");
+    check("posix:/x --layout int~a; --count 2 --until [2].a=1",
+          "record 2 in --until is past the 2 watched (--count)");
+  }
+  SUBCASE("layouts") {
+    Parsed records(watch, "posix:/x --layout struct~r~{~char~c;~int~n;~}; --count 3 -s 8 "
+                          "--until n>=5");
+    auto plan = plan_watch(*records.args);
+    REQUIRE(plan.has_value());
+    CHECK(plan->segment.length == 24u); // 3 records of 8 bytes (3 bytes of padding each)
+    CHECK(plan->segment.offset == 8u);
+    CHECK(plan->records == 3u);
+    REQUIRE(plan->field_until.has_value());
+    CHECK(plan->field_until->op == CompareOp::ge);
+    CHECK_FALSE(plan->field_until->record.has_value());
   }
 }
