@@ -95,6 +95,16 @@ Result<std::optional<Layout>> parse_layout_option(const Args &args) {
   return std::optional<Layout>(std::move(*layout));
 }
 
+Result<std::uint64_t> plan_layout_records(const Layout &layout, SegmentOptions &seg,
+                                          const Args &args) {
+  const std::uint64_t records = seg.count.value_or(1);
+  if (records > UINT64_MAX / layout.size)
+    return make_error(Errc::out_of_range,
+                      fmt::format("invalid count '{}': too large", args.value("--count")));
+  seg.length = records * layout.size;
+  return records;
+}
+
 Result<void> check_layout_fits(const Layout &layout, std::uint64_t records, std::uint64_t offset,
                                std::uint64_t size, std::string_view shown) {
   const std::uint64_t stride = layout.size;

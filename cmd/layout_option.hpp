@@ -3,6 +3,7 @@
 #pragma once
 
 #include "options.hpp"
+#include "segment_options.hpp"
 
 #include "shmkit/error.hpp"
 #include "shmkit/layout.hpp"
@@ -24,6 +25,12 @@ inline constexpr std::size_t k_layout_file_max = std::size_t{256} << 10;
 /// read layout file F: ...", "layout file F is not a regular file", "layout file F is larger
 /// than 256 KiB".
 Result<std::optional<Layout>> parse_layout_option(const Args &args);
+
+/// The records of --layout: --count of them (1 without it) from --offset. Sets seg.length to
+/// their bytes and returns their number. Fails with out_of_range "invalid count 'N': too large"
+/// (a usage error).
+Result<std::uint64_t> plan_layout_records(const Layout &layout, SegmentOptions &seg,
+                                          const Args &args);
 
 /// Checks that `records` records of `layout` from `offset` fit in a segment of `size` bytes
 /// (`shown` names it). Fails with out_of_range, naming the first field that does not fit:

@@ -2,6 +2,7 @@
 
 #include "ls_holders.hpp"
 #include "output.hpp"
+#include "stop_options.hpp"
 #include "watch_events.hpp"
 
 #include "shmkit/backend.hpp"
@@ -21,21 +22,6 @@ namespace shmkit::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A positive duration option (--interval, --timeout), as watch takes them.
-Result<std::optional<std::chrono::milliseconds>>
-positive_duration(const Args &args, std::string_view name, std::string_view what) {
-  if (!args.has(name))
-    return std::optional<std::chrono::milliseconds>();
-  const std::string &text = args.value(name);
-  auto parsed = parse_duration(text, what);
-  if (!parsed)
-    return std::move(parsed).error();
-  if (parsed->count() == 0)
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invalid {} '{}': must be positive", what, text));
-  return std::optional(*parsed);
-}
 
 // The position of a kind in listing order, for the order of the first listing in NDJSON.
 std::size_t kind_rank(Kind kind) {
@@ -258,24 +244,12 @@ private:
 
 Result<LsWatchPlan> plan_ls_watch(const Args &args) {
   LsWatchPlan plan;
-  auto interval = positive_duration(args, "--interval", "interval");
-  if (!interval)
-    return std::move(interval).error();
-  plan.interval = interval->value_or(plan.interval);
-  auto timeout = positive_duration(args, "--timeout", "timeout");
-  if (!timeout)
-    return std::move(timeout).error();
-  plan.timeout = *timeout;
-  if (args.has("--changes")) {
-    const std::string &text = args.value("--changes");
-    auto changes = parse_uint(text, "number of changes");
-    if (!changes)
-      return std::move(changes).error();
-    if (*changes == 0)
-      return make_error(Errc::invalid_argument,
-                        fmt::format("invalid number of changes '{}': must be positive", text));
-    plan.changes = *changes;
-  }
+  auto stops = parse_stop_options(args);
+  if (!stops)
+    return std::move(stops).error();
+  plan.interval = stops->interval.value_or(plan.interval);
+  plan.timeout = stops->timeout;
+  plan.changes = stops->changes;
   return plan;
 }
 

@@ -184,11 +184,10 @@ Result<void> plan_read_layout(const Args &args, ReadPlan &plan) {
   plan.layout = std::move(**layout);
   plan.format = ReadFormat::layout;
   SegmentOptions &seg = plan.segment;
-  plan.records = seg.count.value_or(1);
-  if (plan.records > UINT64_MAX / plan.layout->size)
-    return make_error(Errc::out_of_range,
-                      fmt::format("invalid count '{}': too large", args.value("--count")));
-  seg.length = plan.records * plan.layout->size;
+  auto records = plan_layout_records(*plan.layout, seg, args);
+  if (!records)
+    return std::move(records).error();
+  plan.records = *records;
   plan.json = args.count("--json") > 0;
   const unsigned depth = plan.layout->depth + (seg.count ? 1 : 0);
   if (plan.json && depth > k_json_depth)

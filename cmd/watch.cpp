@@ -4,6 +4,7 @@
 #include "layout_option.hpp"
 #include "open_segment.hpp"
 #include "output.hpp"
+#include "stop_options.hpp"
 #include "watch_plan.hpp"
 
 #include "shmkit/parse.hpp"
@@ -47,22 +48,6 @@ constexpr OptionSpec k_options[] = {
     {"-J,--json", "One JSON object per event and line (NDJSON)", {}, Arity::flag},
 };
 
-// A positive duration option (--interval, --timeout); nullopt when not given.
-Result<std::optional<std::chrono::milliseconds>> positive_duration(const Args &args,
-                                                                   std::string_view name,
-                                                                   std::string_view what) {
-  if (!args.has(name))
-    return std::optional<std::chrono::milliseconds>();
-  const std::string &text = args.value(name);
-  auto parsed = parse_duration(text, what);
-  if (!parsed)
-    return std::move(parsed).error();
-  if (parsed->count() == 0)
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invalid {} '{}': must be positive", what, text));
-  return std::optional(*parsed);
-}
-
 // With --type: the region holds whole values, one by default; --until is encoded.
 Result<void> plan_values(const Args &args, WatchPlan &plan) {
   SegmentOptions &seg = plan.segment;
@@ -93,11 +78,10 @@ Result<void> plan_layout(const Args &args, WatchPlan &plan) {
     return std::move(layout).error();
   plan.layout = std::move(**layout);
   SegmentOptions &seg = plan.segment;
-  plan.records = seg.count.value_or(1);
-  if (plan.records > UINT64_MAX / plan.layout->size)
-    return make_error(Errc::out_of_range,
-                      fmt::format("invalid count '{}': too large", args.value("--count")));
-  seg.length = plan.records * plan.layout->size;
+  auto records = plan_layout_records(*plan.layout, seg, args);
+  if (!records)
+    return std::move(records).error();
+  plan.records = *records;
   if (args.has("--until")) {
     auto until = parse_field_until(args.value("--until"), *plan.layout, plan.records);
     if (!until)
@@ -341,24 +325,12 @@ Result<WatchPlan> plan_watch(const Args &args) {
     return std::move(seg).error();
   plan.segment = std::move(*seg);
   plan.address = args.value(k_segment_arg);
-  auto interval = positive_duration(args, "--interval", "interval");
-  if (!interval)
-    return std::move(interval).error();
-  plan.interval = interval->value_or(plan.interval);
-  auto timeout = positive_duration(args, "--timeout", "timeout");
-  if (!timeout)
-    return std::move(timeout).error();
-  plan.timeout = *timeout;
-  if (args.has("--changes")) {
-    const std::string &text = args.value("--changes");
-    auto changes = parse_uint(text, "number of changes");
-    if (!changes)
-      return std::move(changes).error();
-    if (*changes == 0)
-      return make_error(Errc::invalid_argument,
-                        fmt::format("invalid number of changes '{}': must be positive", text));
-    plan.changes = *changes;
-  }
+  auto stops = parse_stop_options(args);
+  if (!stops)
+    return std::move(stops).error();
+  plan.interval = stops->interval.value_or(plan.interval);
+  plan.timeout = stops->timeout;
+  plan.changes = stops->changes;
   plan.format = {args.count("--json") > 0, plan.segment.type, plan.segment.endian};
   if (auto checked = check_value_options(args); !checked)
     return std::move(checked).error();

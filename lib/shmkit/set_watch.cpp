@@ -28,15 +28,6 @@ constexpr std::uint32_t k_watch_mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | I
                                        IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF |
                                        IN_ONLYDIR | IN_EXCL_UNLINK;
 
-struct timespec to_timespec(std::chrono::nanoseconds d) {
-  if (d.count() < 0)
-    d = std::chrono::nanoseconds(0);
-  struct timespec ts {};
-  ts.tv_sec = static_cast<time_t>(d.count() / 1'000'000'000);
-  ts.tv_nsec = static_cast<long>(d.count() % 1'000'000'000);
-  return ts;
-}
-
 } // namespace
 
 const char *set_event_name(SetEvent event) {

@@ -15,15 +15,6 @@ namespace {
 // look for pending signals between them.
 constexpr std::chrono::milliseconds k_signal_slice{20};
 
-struct timespec to_timespec(std::chrono::nanoseconds d) noexcept {
-  if (d.count() < 0)
-    d = std::chrono::nanoseconds(0);
-  struct timespec ts {};
-  ts.tv_sec = static_cast<time_t>(d.count() / 1'000'000'000);
-  ts.tv_nsec = static_cast<long>(d.count() % 1'000'000'000);
-  return ts;
-}
-
 // The stop signals that were not ignored when the process started (nohup, a background job
 // of a non-interactive shell): those stay ignored, as with most Unix tools.
 sigset_t stop_signal_set() noexcept {
@@ -39,6 +30,15 @@ sigset_t stop_signal_set() noexcept {
 }
 
 } // namespace
+
+struct timespec to_timespec(std::chrono::nanoseconds d) noexcept {
+  if (d.count() < 0)
+    d = std::chrono::nanoseconds(0);
+  struct timespec ts {};
+  ts.tv_sec = static_cast<time_t>(d.count() / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(d.count() % 1'000'000'000);
+  return ts;
+}
 
 StopSignals::StopSignals() noexcept {
   m_set = stop_signal_set();

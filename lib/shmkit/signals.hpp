@@ -4,11 +4,15 @@
 #pragma once
 
 #include <signal.h>
+#include <ctime>
 
 #include <chrono>
 #include <optional>
 
 namespace shmkit {
+
+/// A duration as a timespec for ppoll(2) and sigtimedwait(2); negative durations become 0.
+struct timespec to_timespec(std::chrono::nanoseconds d) noexcept;
 
 /// SIGINT, SIGTERM and SIGHUP, blocked on construction so that they are taken synchronously by
 /// wait() and never interrupt the work in between (no handler runs inside a guarded copy).

@@ -158,37 +158,11 @@ public:
   Result<void> store_atomic(std::uint64_t offset, std::uint64_t value, unsigned width) override {
     if (auto ok = writable(); !ok)
       return ok;
-    if (width == 0 || offset % width != 0)
-      return make_error(Errc::invalid_argument,
-                        fmt::format("offset {} is not aligned to {} bytes", offset, width));
-    if (offset > m_info.size || width > m_info.size - offset)
-      return make_error(Errc::past_end,
-                        fmt::format("{} bytes at offset {} do not fit in {} ({} bytes)", width,
-                                    offset, id_text(m_id), m_info.size));
-    auto base = attached();
-    if (!base)
-      return std::move(base).error();
-    void *p = *base + offset;
-    switch (width) {
-    case 1:
-      __atomic_store_n(static_cast<std::uint8_t *>(p), static_cast<std::uint8_t>(value),
-                       __ATOMIC_SEQ_CST);
-      return {};
-    case 2:
-      __atomic_store_n(static_cast<std::uint16_t *>(p), static_cast<std::uint16_t>(value),
-                       __ATOMIC_SEQ_CST);
-      return {};
-    case 4:
-      __atomic_store_n(static_cast<std::uint32_t *>(p), static_cast<std::uint32_t>(value),
-                       __ATOMIC_SEQ_CST);
-      return {};
-    case 8:
-      __atomic_store_n(static_cast<std::uint64_t *>(p), value, __ATOMIC_SEQ_CST);
-      return {};
-    default:
-      return make_error(Errc::invalid_argument,
-                        fmt::format("cannot store {} bytes atomically", width));
-    }
+    auto word = atomic_word(offset, width);
+    if (!word)
+      return std::move(word).error();
+    guarded_store(*word, value, width); // a SysV segment never shrinks: no SIGBUS here
+    return {};
   }
 
   // The atomics go straight through the attach: a SysV segment never shrinks, so no SIGBUS.
