@@ -444,6 +444,9 @@ struct ProcessScanner {
   bool use_query = query_wanted(); ///< cleared when the kernel has no PROCMAP_QUERY
 
   bool scan(const char *name, pid_t pid, std::vector<SegmentUser> &users);
+  /// True when process `name` is gone, a zombie, or exiting (PF_EXITING): one that failed to
+  /// scan while dying holds nothing, and is no reason to call the scan partial.
+  bool exited(const char *name);
   /// Fills `entries`; false with errno set when maps could not be read. `empty`: the process
   /// has no memory map at all (a kernel thread).
   bool read_maps(int pid_fd, bool &empty);
@@ -473,6 +476,29 @@ bool ProcessScanner::scan(const char *name, pid_t pid, std::vector<SegmentUser> 
   merge_uses(uses);
   add_users(pid, comm, uses, users);
   return true;
+}
+
+bool ProcessScanner::exited(const char *name) {
+  constexpr unsigned long k_pf_exiting = 0x4; // include/linux/sched.h
+  UniqueFd pid_fd(::openat(proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!pid_fd)
+    return vanished(errno);
+  const ssize_t size = read_file_at(pid_fd.get(), "stat", buffer);
+  if (size < 0)
+    return false; // the process is there: its stat is unreadable, so it counts as unreadable
+  // pid (comm) state ppid pgrp session tty_nr tpgid flags ...: comm may hold ')' and blanks.
+  std::string_view stat(buffer.data(), static_cast<std::size_t>(size));
+  const auto close = stat.rfind(')');
+  if (close == std::string_view::npos)
+    return false;
+  std::string_view rest = stat.substr(close + 1);
+  const std::string_view state = next_field(rest);
+  if (state == "Z" || state == "X" || state == "x")
+    return true;
+  for (int i = 0; i < 5; ++i) // ppid pgrp session tty_nr tpgid
+    next_field(rest);
+  unsigned long flags = 0;
+  return parse_whole(next_field(rest), flags, 10) && (flags & k_pf_exiting) != 0;
 }
 
 bool ProcessScanner::read_maps(int pid_fd, bool &empty) {
@@ -550,7 +576,7 @@ Result<UserScan> scan_holders(const Paths &paths, bool with_fds,
     pid_t pid = 0;
     if (!is_pid_name(entry->d_name) || !parse_whole(std::string_view(entry->d_name), pid, 10))
       continue;
-    if (!scanner.scan(entry->d_name, pid, scan.users))
+    if (!scanner.scan(entry->d_name, pid, scan.users) && !scanner.exited(entry->d_name))
       ++scan.unreadable;
   }
   // readdir order is the kernel's (pid order on /proc, arbitrary on fixture trees); sort so

@@ -15,10 +15,11 @@ start_shell() {
 
 screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t t -S -50; }
 
-# wait_for TEXT: polls the screen until TEXT appears (5 s at most).
+# wait_for TEXT: polls the screen until TEXT appears (10 s at most: completing runs shmkit ls,
+# which is slow under ASan on a loaded machine).
 wait_for() {
   local i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 200; i++)); do
     screen | grep -qF -- "$1" && return 0
     sleep 0.05
   done
@@ -93,7 +94,9 @@ check_common_completions() {
     fail "column continuation: $out"
   fi
 
-  out=$(complete_line 'shmkit rm ')
+  complete_line 'shmkit rm ' >/dev/null
+  wait_for "posix:/demo_seg" # the listing comes once shmkit ls has answered
+  out=$(screen)
   grep -qF "id:$id" <<<"$out" || fail "shmkit rm <TAB> lacks id:$id: $out"
   grep -qF "posix:/demo_seg" <<<"$out" || fail "shmkit rm <TAB> lacks posix:/demo_seg: $out"
   grep -qF "key:0x00c0ffee" <<<"$out" || fail "shmkit rm <TAB> lacks key:0x00c0ffee: $out"

@@ -327,6 +327,14 @@ TEST_CASE("shmkit::scan_holders") {
   // 700: maps cannot be read (a directory: EISDIR, as EACCES would be); 300 vanished and is
   // not counted. 800 lives in another IPC namespace: its shmid 32769 is another segment.
   fs::create_directories(fixture.proc / "700" / "maps");
+  // 710 and 720 fail the same way but are dying (PF_EXITING in the flags) or a zombie: a
+  // process that exits during the scan holds nothing and does not make the scan partial.
+  fs::create_directories(fixture.proc / "710" / "maps");
+  write_file(fixture.proc / "710" / "stat", "710 (a b) c) R 1 710 710 0 -1 4194564 0 0\n");
+  fs::create_directories(fixture.proc / "720" / "maps");
+  write_file(fixture.proc / "720" / "stat", "720 (zombie) Z 1 720 720 0 -1 4194560 0 0\n");
+  fs::create_directories(fixture.proc / "730" / "maps"); // alive, not exiting: unreadable
+  write_file(fixture.proc / "730" / "stat", "730 (live) S 1 730 730 0 -1 4194560 0 0\n");
   write_file(fixture.proc / "800" / "comm", "elsewhere\n");
   write_file(fixture.proc / "800" / "maps",
              "7f0000000000-7f0000001000 rw-s 00000000 00:01 32769 /SYSV00000002 (deleted)\n");
@@ -337,7 +345,7 @@ TEST_CASE("shmkit::scan_holders") {
 
   auto scan = scan_holders(fixture.paths(), true, sysv_devs);
   REQUIRE(scan);
-  CHECK(scan->unreadable == 1);
+  CHECK(scan->unreadable == 2); // 700 and 730
   for (const SegmentUser &user : scan->users)
     CHECK(user.pid != 800);
 
