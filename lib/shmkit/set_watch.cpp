@@ -177,7 +177,9 @@ Result<void> SetWatcher::collect(std::size_t s, std::vector<SegmentInfo> &now) {
     else if (!gone(info.error()))
       return std::move(info).error();
   }
-  for (const auto &[segment, known] : m_known) {
+  for (const auto &entry : m_known) {
+    const std::string &segment = entry.first;
+    const auto &known = entry.second;
     if (known.source != s || std::any_of(now.begin(), now.end(), [&](const SegmentInfo &i) {
           return i.segment == segment;
         }))
