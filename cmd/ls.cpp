@@ -136,7 +136,7 @@ Result<void> plan_format(const Args &args, RowFormat &format) {
     format.columns = std::move(*columns);
   }
   if (!args.value("--sort").empty()) {
-    auto sort = parse_columns(args.value("--sort"));
+    auto sort = parse_columns(args.value("--sort"), "--sort");
     if (!sort || sort->size() != 1)
       return make_error(Errc::invalid_argument,
                         sort ? std::string("--sort takes one column") : sort.error().message);

@@ -129,7 +129,7 @@ const Column *find_column(std::string_view name) {
   return nullptr;
 }
 
-Result<std::vector<const Column *>> parse_columns(std::string_view spec) {
+Result<std::vector<const Column *>> parse_columns(std::string_view spec, std::string_view option) {
   std::vector<const Column *> columns;
   if (!spec.empty() && spec[0] == '+') {
     columns = default_columns();
@@ -141,7 +141,7 @@ Result<std::vector<const Column *>> parse_columns(std::string_view spec) {
     const Column *column = find_column(name);
     if (column == nullptr)
       return make_error(Errc::invalid_argument,
-                        name.empty() ? std::string("empty column name in --output")
+                        name.empty() ? fmt::format("empty column name in {}", option)
                                      : fmt::format("unknown column '{}'",
                                                    escape_bytes(uppercase(name))));
     // A column named twice (or appended with + although it is a default) is shown once, at

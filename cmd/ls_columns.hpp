@@ -53,6 +53,9 @@ struct RowContext {
   const UserScan &scan();
   /// The scan and its index by segment, made by scan() (ls_holders.hpp).
   std::shared_ptr<HolderIndex> holders;
+  /// Whether the unreadable processes were warned about: later scans say nothing (ls --watch
+  /// carries it from one context to the next, so a watch warns once, not at every rescan).
+  bool warned_unreadable = false;
   /// Storage for the text of a list cell (valid until the next list cell is read).
   std::string list_text;
   /// ls --grace: how long after its last activity a segment without users stays idle (STATE).
@@ -187,8 +190,10 @@ std::vector<const Column *> default_columns();
 /// The row named `name` (any case), or nullptr.
 const Column *find_column(std::string_view name);
 /// -o COLS: comma-separated names; "+COLS" appends to the default set. A column named twice is
-/// kept once, at its first place. Fails with invalid_argument for an unknown or empty name.
-Result<std::vector<const Column *>> parse_columns(std::string_view spec);
+/// kept once, at its first place. Fails with invalid_argument for an unknown or empty name
+/// (the message names `option`, the option the list came from).
+Result<std::vector<const Column *>> parse_columns(std::string_view spec,
+                                                  std::string_view option = "--output");
 
 /// How cells become text in tables, --raw and --export.
 struct TextStyle {

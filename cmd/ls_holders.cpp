@@ -60,8 +60,10 @@ const UserScan &RowContext::scan() {
     return h.scan;
   }
   h.scan = std::move(*result);
-  if (h.scan.unreadable > 0)
+  if (h.scan.unreadable > 0 && !warned_unreadable) {
     warn_unreadable(h.scan.unreadable);
+    warned_unreadable = true;
+  }
   h.index.reserve(h.scan.users.size());
   for (std::size_t i = 0; i < h.scan.users.size(); ++i) {
     h.index.emplace_back(user_key(h.scan.users[i]), static_cast<std::uint32_t>(i));

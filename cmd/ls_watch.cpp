@@ -193,6 +193,7 @@ private:
   RowContext context() {
     RowContext ctx;
     ctx.grace = m_request.grace;
+    ctx.warned_unreadable = m_ctx.warned_unreadable; // a watch warns once
     scan_fds_too(ctx, needs_fds(m_request.format));
     m_made = Clock::now();
     return ctx;

@@ -103,6 +103,9 @@ TEST_CASE("shmkit::cli::ls default columns and -o") {
   auto empty = parse_columns("segment,");
   REQUIRE_FALSE(empty);
   CHECK(empty.error().message == "empty column name in --output");
+  auto sort = parse_columns(",", "--sort"); // `ls --sort ','` named --output before
+  REQUIRE_FALSE(sort);
+  CHECK(sort.error().message == "empty column name in --sort");
 }
 
 TEST_CASE("shmkit::cli::ls sizes in text and JSON") {
