@@ -146,5 +146,13 @@ check 1 full bash -c '("$1" write posix:/p --data POSIX && sleep 0.3 && "$1" wri
   st=0; "$1" watch posix:/p --changes 1 --timeout 5s || st=$?; wait; exit $st' bash "$SHMKIT"
 # create prints the address; when it cannot, the segment it made is removed again.
 check 1 full "$SHMKIT" create posix:/new --size 1
+# An atomic operation is done before it prints the value it found: with /dev/full the status
+# is 1 and the operation stands (as mv -v's move stands when its report fails).
+"$SHMKIT" create posix:/counter --size 8 >/dev/null
+"$SHMKIT" write posix:/counter --type u64 41
+status=0
+"$SHMKIT" write posix:/counter --type u64 --add 1 >/dev/full 2>"$TEST_TMP/err" || status=$?
+expect_eq "$status" 1 "--add with /dev/full"
+expect_eq "$("$SHMKIT" read posix:/counter --type u64)" 42 "--add done although its output failed"
 [[ $failures -eq 0 ]] || fail "$failures cells failed"
 echo ok
