@@ -78,12 +78,17 @@ Written write_stoppable(int fd, std::string_view data, Stopper &stopper, Priorit
 }
 
 // One message on stderr; while a Stopper is in force it cannot hang on a full pipe either.
+// Otherwise what standard output holds goes out first, so that messages and output keep their
+// order on a terminal or in one file (`rm -v --all` with an error between its lines), as with
+// stdio's line-buffered stdout; a command under a Stopper (watch, attach) writes the message at
+// once instead, so that a stalled reader of its output never delays it.
 void write_stderr(std::string_view line) {
   if (Stopper *stopper = Stdout::get().stopper()) {
     int error = 0;
     write_stoppable(STDERR_FILENO, line, *stopper, Priority::write_first, error);
     return;
   }
+  Stdout::get().flush();
   write_blocking(STDERR_FILENO, line);
 }
 
