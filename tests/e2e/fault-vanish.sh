@@ -293,8 +293,9 @@ finish
 expect_eq "$status" 1 "rm --all with a replaced object"
 expect_eq "$(tr -d '\r' <"$TEST_TMP/pty")" "$(printf '%s\n' '  posix:/gone' '  posix:/keep' \
   'shmkit: remove 2 segments? [y/N] y' \
-  'shmkit: error: not removing posix:/keep: it was replaced since it was listed' \
-  'removed posix:/gone')" "rm --all on a pty (the -v lines are buffered until exit)"
+  'removed posix:/gone' \
+  'shmkit: error: not removing posix:/keep: it was replaced since it was listed')" \
+  "rm --all on a pty (in order: a message first writes out the -v lines before it)"
 expect_eq "$(cat /dev/shm/keep)" "newer" "the new object kept"
 [[ ! -e /dev/shm/gone ]] || fail "posix:/gone was not removed"
 for entry in /dev/shm/.[!.]*; do
