@@ -8,22 +8,9 @@
 # touches anybody else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (few runs, no
 # verdicts, a few seconds).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/atomics.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 64m -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  if [[ $(id -u) -ne 0 ]]; then
-    exec unshare -r --ipc --mount --propagation private -- bash -c \
-      'mount -t tmpfs -o size=64m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-  fi
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=64m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 runs=1000
 warmup=50
 if [[ -n $quick ]]; then
@@ -33,7 +20,6 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-need() { command -v "$1" >/dev/null || { echo "bench/atomics: $1 is missing, skipped" >&2; exit 0; }; }
 need hyperfine
 need python3
 need ipcmk

@@ -9,18 +9,9 @@
 # so it sees only its own processes and touches nobody else's segments.
 # SHMKIT_BENCH_QUICK=1 is CI's smoke mode (20 processes, one run, no verdicts).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/holders.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 256m pid -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  exec unshare --ipc --mount --propagation private --pid --fork --mount-proc -- bash -c \
-    'mount -t tmpfs -o size=256m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 procs=500
 segments=100 # of each kind, shared round-robin by the processes
 runs=10
@@ -33,7 +24,6 @@ tmp=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-need() { command -v "$1" >/dev/null || { echo "bench/holders: $1 is missing, skipped" >&2; exit 0; }; }
 need hyperfine
 need python3
 need lsof

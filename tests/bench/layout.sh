@@ -6,22 +6,12 @@
 # Runs in a private mount namespace with its own tmpfs on /dev/shm. SHMKIT_BENCH_QUICK=1 is
 # CI's smoke mode (one run, no verdict).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/layout.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 64m -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=64m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 runs=10
 warmup=2
 [[ -z $quick ]] || { runs=1; warmup=0; }
-need() { command -v "$1" >/dev/null || { echo "bench/layout: $1 is missing, skipped" >&2; exit 0; }; }
 need hyperfine
 need python3
 need xxd

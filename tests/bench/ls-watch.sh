@@ -13,22 +13,9 @@
 # else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (few samples, a 2 s CPU window,
 # no verdicts).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/ls-watch.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 64m -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  if [[ $(id -u) -ne 0 ]]; then
-    exec unshare -r --ipc --mount --propagation private -- bash -c \
-      'mount -t tmpfs -o size=64m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-  fi
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=64m shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 segments=1000
 samples=300 # objects created, one every 10-30 ms
 cpu_seconds=10

@@ -8,18 +8,9 @@
 # Runs in private IPC and mount namespaces with a private tmpfs, so it never touches anybody
 # else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (small counts, one run, no verdicts).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/ls.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 1g -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=1g shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 count=30000
 runs=10
 rounds=3
@@ -31,7 +22,6 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-need() { command -v "$1" >/dev/null || { echo "bench/ls: $1 is missing, skipped" >&2; exit 0; }; }
 need hyperfine
 need python3
 

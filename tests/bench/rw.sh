@@ -16,18 +16,9 @@
 # touches anybody else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (small sizes, one
 # run each, no verdicts, well under 30 s).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/rw.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 3g -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=3g shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 size=1G
 hex_size=64M
 runs=5
@@ -43,7 +34,6 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-need() { command -v "$1" >/dev/null || { echo "bench/rw: $1 is missing, skipped" >&2; exit 0; }; }
 need hyperfine
 need python3
 need hexdump

@@ -17,22 +17,9 @@
 # else's segments. SHMKIT_BENCH_QUICK=1 is CI's smoke mode (few samples, 2 s CPU windows,
 # under 30 s, no verdicts).
 # Usage: SHMKIT=build/cmd/shmkit bash tests/bench/watch.sh
-set -euo pipefail
-: "${SHMKIT:?set SHMKIT to the shmkit binary}"
-SHMKIT=$(realpath "$SHMKIT")
-export SHMKIT
+source "$(dirname "$0")/lib/preamble.sh"
+enter_namespaces 1g -- "$@"
 
-if [[ -z ${SHMKIT_BENCH_NS:-} ]]; then
-  export SHMKIT_BENCH_NS=1
-  if [[ $(id -u) -ne 0 ]]; then
-    exec unshare -r --ipc --mount --propagation private -- bash -c \
-      'mount -t tmpfs -o size=1g shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-  fi
-  exec unshare --ipc --mount --propagation private -- bash -c \
-    'mount -t tmpfs -o size=1g shmkit-bench /dev/shm && exec bash "$@"' bash "$0" "$@"
-fi
-
-quick=${SHMKIT_BENCH_QUICK:-}
 fast_samples=1000  # stores timed at --interval 10ms (4 slots, one store every 5-10 ms)
 slow_samples=400   # stores timed at the default interval (8 slots, one store every 20-40 ms)
 cpu_seconds=10

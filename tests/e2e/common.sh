@@ -107,6 +107,15 @@ expect_error() {
   fi
 }
 
+# sanitized: whether $SHMKIT is built with AddressSanitizer (make sanitize). The output of ldd
+# is taken whole: `ldd | grep -q` fails under pipefail whenever grep quits first and ldd dies of
+# SIGPIPE, which made a sanitized binary look plain now and then.
+sanitized() {
+  local libs
+  libs=$(ldd "$SHMKIT" 2>/dev/null) || true
+  [[ $libs == *libasan* ]]
+}
+
 # as_nobody CMD...: runs CMD as nobody:nogroup with no supplementary groups.
 as_nobody() {
   setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
@@ -119,6 +128,20 @@ has_open() {
     [[ $(readlink "$fd" 2>/dev/null) == "$2" ]] && return 0
   done
   return 1
+}
+
+# wait_watching PID PATH: waits (up to 30 s) until process PID has PATH open and sleeps (State
+# S): a watch that took its first snapshot and waits for the next look. (A fixed sleep is not
+# enough under AddressSanitizer on a busy machine, where start-up alone can take 0.3 s.)
+wait_watching() {
+  local i
+  for ((i = 0; i < 1500; i++)); do
+    if has_open "$1" "$2" && [[ $(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) == S ]]; then
+      return 0
+    fi
+    sleep 0.02
+  done
+  fail "process $1 never waited with $2 open"
 }
 
 # Waits until process $1 has path $2 open, then a little more for the first snapshot.

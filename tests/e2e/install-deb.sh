@@ -35,4 +35,6 @@ dpkg -x "$deb" "$root"
 file "$root/usr/bin/shmkit" | grep -q 'stripped' || fail "binary not stripped"
 file "$root/usr/bin/shmkit" | grep -q 'not stripped' && fail "binary not stripped"
 expect_eq "$("$root/usr/bin/shmkit" --version)" "shmkit $version" "installed --version"
-man -l "$root/usr/share/man/man1/shmkit.1.gz" 2>/dev/null | grep -q 'ADDRESSING SEGMENTS' || fail "man -l shmkit.1.gz"
+# Whole, not `| grep -q`: under pipefail, man dying of SIGPIPE when grep quits first would fail.
+[[ $(man -l "$root/usr/share/man/man1/shmkit.1.gz" 2>/dev/null) == *'ADDRESSING SEGMENTS'* ]] ||
+  fail "man -l shmkit.1.gz"

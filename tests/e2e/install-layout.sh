@@ -20,7 +20,8 @@ expect_eq "$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)" "$(sort <<
 expect_eq "$("$prefix/bin/shmkit" --version)" "$("$SHMKIT" --version)" "installed --version"
 # zsh's vendor-completions is on Debian zsh's default fpath.
 if command -v zsh >/dev/null; then
-  zsh -fc 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions || fail "vendor-completions not on zsh fpath"
+  [[ $'\n'$(zsh -fc 'print -l $fpath')$'\n' == *$'\n/usr/share/zsh/vendor-completions\n'* ]] ||
+    fail "vendor-completions not on zsh fpath"
 fi
 for gz in "$prefix"/share/man/man1/*.gz; do
   gzip -t "$gz" || fail "$gz is not gzip"

@@ -21,7 +21,7 @@ for sig in INT TERM HUP; do
   ) &
   watch=$!
   on_exit "kill $watch"
-  sleep 0.3
+  wait_watching "$watch" /dev/shm/stop
   kill -s "$sig" "$watch"
   status=0
   wait "$watch" || status=$?
@@ -44,7 +44,7 @@ grep -Eq '^[0-9T:.-]+Z timeout offset=8 length=8$' "$TEST_TMP/out" ||
   --changes 2 --json --timeout 8s >"$TEST_TMP/events" 2>"$TEST_TMP/err" &
 watch=$!
 on_exit "kill $watch"
-sleep 0.15
+wait_watching "$watch" /dev/shm/stop
 poke 18 '\x01\x02'
 poke 22 '\xff\xff'
 poke 30 '\x00\x07'
@@ -60,7 +60,7 @@ expect_eq "$(jq -c '[.offset, .length, .old, .new]' "$TEST_TMP/events")" \
   --changes 2 --json --timeout 8s >"$TEST_TMP/events" 2>"$TEST_TMP/err" &
 watch=$!
 on_exit "kill $watch"
-sleep 0.2
+wait_watching "$watch" /dev/shm/stop
 poke 64 '\x00\x00\x00\x00\x00\x00\xf8\x3f' # 1.5
 sleep 0.1
 poke 72 '\x00\x00\x00\x00\x00\x00\xf0\x7f' # inf
@@ -78,14 +78,14 @@ expect_status 0 "$SHMKIT" watch posix:stop --offset 16 --type u16 --endian big -
 
 # A reader that goes away (| head -n 1): the watch ends quietly with status 0.
 (
-  "$SHMKIT" watch posix:stop --offset 100 --length 1 --interval 10ms --timeout 8s \
+  "$SHMKIT" watch posix:stop --offset 100 --length 1 --interval 10ms --timeout 30s \
     2>"$TEST_TMP/err" | head -n 1 >"$TEST_TMP/events"
   echo "${PIPESTATUS[0]}" >"$TEST_TMP/status"
 ) &
 pipeline=$!
-sleep 0.2
-for ((i = 1; i < 40; i++)); do
-  poke 100 "\\x$(printf %02x "$i")"
+# Pokes until the pipeline ends (the watch may take a while to start under ASan).
+for ((i = 1; i < 800; i++)); do
+  poke 100 "\\x$(printf %02x $((i % 255 + 1)))"
   sleep 0.03
   kill -0 "$pipeline" 2>/dev/null || break
 done
@@ -100,7 +100,7 @@ grep -Eq 'Z change offset=100 length=1 old=[0-9a-f]{2} new=[0-9a-f]{2}$' "$TEST_
   2>"$TEST_TMP/err" &
 watch=$!
 on_exit "kill $watch"
-sleep 0.2
+wait_watching "$watch" /dev/shm/stop
 poke 200 '\x01'
 status=0
 wait "$watch" || status=$?

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/common.sh"
 
 turns=15
-if ldd "$SHMKIT" 2>/dev/null | grep -q libasan; then
+if sanitized; then
   turns=4 # ASan build: every attempt is a slow start-up, and CI runs two tests at once
 fi
 id=$(ipcmk -M 16 | awk '{ print $NF }')

@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 command -v cc >/dev/null || skip "no C compiler"
 
 loops=500
-if ldd "$SHMKIT" 2>/dev/null | grep -q libasan; then
+if sanitized; then
   loops=25 # ASan build: a run costs ~0.2 s of CPU there, and CI runs two tests at once
 fi
 adds=100000
