@@ -72,7 +72,8 @@ Result<void> check_process(Target &target, const Paths &host) {
   if (open == std::string::npos || close < open || !state || !flags_text ||
       std::from_chars(flags_text->data(), flags_text->data() + flags_text->size(), flags).ec !=
           std::errc{})
-    return make_error(Errc::bad_data, fmt::format("--target {}: cannot parse {}", target.pid, path));
+    return make_error(Errc::bad_data,
+                      fmt::format("--target {}: cannot parse {}", target.pid, path));
   target.command = stat.substr(open + 1, close - open - 1);
   const std::string who = fmt::format("--target {}: process {} ({})", target.pid, target.pid,
                                       escape_bytes(target.command));
@@ -129,9 +130,9 @@ Result<pid_t> parse_pid(std::string_view text, std::string_view option) {
   pid_t pid = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || pid <= 0)
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invalid {} value '{}' (process ids from 1)", option,
-                                  escape_bytes(text)));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("invalid {} value '{}' (process ids from 1)", option, escape_bytes(text)));
   return pid;
 }
 

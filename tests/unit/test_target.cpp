@@ -59,7 +59,7 @@ private:
   fs::path m_dir;
 };
 
-constexpr unsigned long k_user_flags = 4194560;   // PF_RANDOMIZE|PF_SUPERPRIV: a user process
+constexpr unsigned long k_user_flags = 4194560;    // PF_RANDOMIZE|PF_SUPERPRIV: a user process
 constexpr unsigned long k_kthread_flags = 2129984; // 0x208040: PF_KTHREAD among them
 
 } // namespace
@@ -111,7 +111,7 @@ TEST_CASE("shmkit::inspect_target") {
     REQUIRE(target);
     CHECK(target->same_ipc);
     CHECK_FALSE(target->dev_shm_dev.has_value()); // no /dev/shm in its root
-    CHECK(enter_ipc_namespace(*target)); // no setns(2), no privilege needed
+    CHECK(enter_ipc_namespace(*target));          // no setns(2), no privilege needed
   }
   SUBCASE("a command name with control characters is escaped in the header") {
     fake.add(46, "a\x1b[31m", 'S', k_user_flags, "ipc:[9]");
