@@ -143,7 +143,7 @@ check_target_completions() {
   grep -qw "$ctr" <<<"$out" || fail "shmkit --target <TAB> lacks pid $ctr: $out"
   complete_line "shmkit --target $ctr rm " >/dev/null
   wait_for 'posix:/ctr_only'
-  out=$(screen)
+  out=$(screen | sed -n "/shmkit --target $ctr rm/,\$p") # what came after the line typed
   grep -qF posix:/demo_seg <<<"$out" && fail "--target $ctr rm <TAB> shows our own segment: $out"
   complete_line "shmkit --target=$ctr read posix:/c" >/dev/null
   wait_for "shmkit --target=$ctr read posix:/ctr_only"
