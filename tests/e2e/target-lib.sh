@@ -25,14 +25,15 @@ start_container() {
     id=$(ipcmk -M 4096 -p 0600 | awk "{print \$NF}")
     spare=$(ipcmk -M 8192 -p 0600 | awk "{print \$NF}")
     exec python3 "$3" "$1" "$4" "$id" "$spare"' \
-    bash "$name" "$shm" "$SHMKIT_SOURCE_DIR/tests/e2e/target-holder.py" "$TEST_TMP" &
+    bash "$name" "$shm" "$SHMKIT_SOURCE_DIR/tests/e2e/target-holder.py" "$TEST_TMP" \
+    2>"$TEST_TMP/$name.log" & # unshare complains when its child is killed
   local unshare_pid=$!
   disown "$unshare_pid" # killed at exit without a "Killed" line
   on_exit "kill -9 $unshare_pid"
   local i
   for ((i = 0; i < 600; i++)); do
     [[ -s $ready ]] && break
-    kill -0 "$unshare_pid" 2>/dev/null || fail "container $name died"
+    kill -0 "$unshare_pid" 2>/dev/null || fail "container $name died: $(cat "$TEST_TMP/$name.log")"
     sleep 0.05
   done
   [[ -s $ready ]] || fail "container $name not ready"
