@@ -87,6 +87,7 @@ public:
       head(json, when, event);
       for (const Column *c : m_format.columns)
         write_cell_json(json, *c, c->read(s, ctx));
+      write_row_target(json);
       json.end().line();
     } else {
       const bool pairs = m_format.mode == LsMode::export_pairs;

@@ -3,6 +3,7 @@
 #include "shmkit/address.hpp"
 #include "shmkit/fileio.hpp"
 #include "shmkit/housekeeping.hpp"
+#include "shmkit/text.hpp"
 
 #include <fmt/format.h>
 
@@ -76,7 +77,7 @@ Result<void> check_process(Target &target, const Paths &host) {
                       fmt::format("--target {}: cannot parse {}", target.pid, path));
   target.command = stat.substr(open + 1, close - open - 1);
   const std::string who = fmt::format("--target {}: process {} ({})", target.pid, target.pid,
-                                      escape_bytes(target.command));
+                                      printable_text(target.command));
   if (*state == "Z" || *state == "X")
     return make_error(Errc::not_supported,
                       who + " is a zombie: its root directory and namespaces are gone");
@@ -175,7 +176,7 @@ Result<void> enter_ipc_namespace(const Target &target) {
 
 std::string target_header(const Target &target) {
   return fmt::format("# ipc:[{}] /dev/shm of pid {} ({})", target.ipc_ns, target.pid,
-                     escape_bytes(target.command));
+                     printable_text(target.command));
 }
 
 std::string path_in_root(const Paths &paths, const std::string &path) {

@@ -34,6 +34,8 @@ expect_eq "$(jq -c '.target' <<<"$outside")" \
   "{\"pid\":$pid,\"command\":\"python3\",\"ipc_ns\":$ipc_ns,\"dev_shm\":{\"path\":\"/dev/shm\",\"dev\":\"$(stat -c '%Hd:%Ld' "/proc/$pid/root/dev/shm")\"}}" \
   "the target member"
 expect_eq "$(jq "[.segments[] | select(.target != $pid)] | length" <<<"$outside")" 0 "row targets"
+expect_eq "$("$SHMKIT" --target "$pid" ls --detail --json posix:/ctr_c1 | jq '[.segment, .target]' -c)" \
+  "[\"posix:/ctr_c1\",$pid]" "ls --detail --json"
 # Inside, and without --target, no target member.
 expect_eq "$(jq 'has("target")' <<<"$in_ctr")" false "no target member without --target"
 expect_eq "$("$SHMKIT" ls --json | jq '[.segments[] | has("target")] | any')" false "rows without --target"

@@ -1,4 +1,5 @@
 // --target PID (lib/shmkit/target.hpp) against a fake /proc tree: no root, no setns needed.
+#include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
 #include "shmkit/housekeeping.hpp"
 #include "shmkit/target.hpp"
@@ -72,7 +73,7 @@ TEST_CASE("shmkit::parse_pid") {
     REQUIRE_FALSE(pid);
     CHECK(pid.error().code == Errc::invalid_argument);
     CHECK(pid.error().message ==
-          "invalid --target value '" + std::string(bad) + "' (process ids from 1)");
+          "invalid --target value '" + escape_bytes(bad) + "' (process ids from 1)");
   }
 }
 
