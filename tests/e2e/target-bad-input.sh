@@ -54,19 +54,24 @@ gone=$!
 wait "$gone"
 expect_error 1 "--target $gone: no such process" "$SHMKIT" --target "$gone" rm posix:/keep
 
-# A zombie: a child that exited and that its parent (sleep) never reaps.
-bash -c 'sleep 0 & exec sleep 600' &
+# A zombie: a child that exited and that its parent never reaps (python does not reap on its
+# own; bash would, from its SIGCHLD handler).
+python3 -c 'import os, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(600)' >"$TEST_TMP/zombie" &
 parent=$!
 on_exit "kill $parent"
 zombie=""
-for ((i = 0; i < 200; i++)); do
-  zombie=$(cat "/proc/$parent/task/$parent/children" 2>/dev/null || true)
-  zombie=${zombie%% *}
+for ((i = 0; i < 500; i++)); do
+  zombie=$(cat "$TEST_TMP/zombie")
   [[ -n $zombie && $(cat "/proc/$zombie/stat" 2>/dev/null) == *") Z "* ]] && break
   sleep 0.02
 done
-[[ $(cat "/proc/$zombie/stat") == *") Z "* ]] || fail "no zombie"
-expect_error 1 "--target $zombie: process $zombie (sleep) is a zombie: its root directory and namespaces are gone" \
+[[ -n $zombie && $(cat "/proc/$zombie/stat") == *") Z "* ]] || fail "no zombie"
+expect_error 1 "--target $zombie: process $zombie (python3) is a zombie: its root directory and namespaces are gone" \
   "$SHMKIT" --target "$zombie" rm posix:/keep
 
 # A kernel thread (tried on the host, above).
