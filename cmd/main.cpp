@@ -18,6 +18,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -135,6 +136,16 @@ namespace {
 
 int run_subcommand(int argc, char **argv, std::optional<pid_t> target);
 
+// A legacy command plans inside its runner: --target is entered before it runs.
+Runner entering_first(Runner runner, std::optional<pid_t> target) {
+  return [runner = std::move(runner), target] {
+    auto entered = shmkit::cli::use_target(target);
+    if (!entered)
+      shmkit::cli::print_error(entered.error().message);
+    return entered ? runner() : shmkit::cli::k_exit_failure;
+  };
+}
+
 // The top-level options (--target) come off the command line first (target.hpp).
 int run_command(int argc, char **argv) {
   auto top = shmkit::cli::take_top_level(argc, argv);
@@ -194,6 +205,8 @@ int run_subcommand(int argc, char **argv, std::optional<pid_t> target) {
   // --target is entered after the plan (a usage error wins) and before the work, while no
   // other thread exists (setns(2)).
   auto enter = [target] { return shmkit::cli::use_target(target); };
+  if (chosen->legacy != nullptr)
+    cli.runner = entering_first(std::move(cli.runner), target);
   int status =
       chosen->legacy != nullptr ? cli.runner() : shmkit::cli::execute(*chosen, *cli.args, enter);
   return shmkit::cli::Stdout::get().finish(status);
