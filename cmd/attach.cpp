@@ -2,6 +2,7 @@
 // (shmkit-attach(1)).
 #include "commands.hpp"
 #include "output.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
@@ -134,7 +135,7 @@ Result<Outcome> run(const Plan &plan) {
   Stdout &out = Stdout::get();
   const StopScope stop_scope(stop);
 
-  auto backend = make_backend(plan.ref.kind);
+  auto backend = make_backend(plan.ref.kind, system_paths());
   auto opened = backend->open(plan.ref, plan.access);
   if (!opened)
     return std::move(opened).error();

@@ -27,12 +27,17 @@ int exit_status(Outcome outcome) {
   return k_exit_failure;
 }
 
-int execute(const Command &command, const Args &args) {
+int execute(const Command &command, const Args &args, const Prepare &prepare) {
   if (auto ok = check_rules(command.options, args); !ok)
     return usage_error(command.name, ok.error().message);
   auto work = command.plan(args);
   if (!work)
     return usage_error(command.name, work.error().message);
+  if (prepare)
+    if (auto ready = prepare(); !ready) {
+      print_error(ready.error().message);
+      return k_exit_failure;
+    }
   auto outcome = (*work)();
   if (!outcome) {
     Stdout::get().flush(); // what was printed comes before the error

@@ -61,8 +61,13 @@ std::span<const Command> commands();
 /// The exit status of an outcome: 0, 1 or 124.
 int exit_status(Outcome outcome);
 
-/// Checks the table's rules, plans and runs `command`, prints a failure and returns the exit
-/// status (2 for anything found before the work started, 1 for a failure of the work).
-int execute(const Command &command, const Args &args);
+/// What runs between a successful plan and the work (main: entering --target). An Error is a
+/// runtime failure, status 1.
+using Prepare = std::function<Result<void>()>;
+
+/// Checks the table's rules, plans, runs `prepare` (when given) and the work of `command`,
+/// prints a failure and returns the exit status (2 for anything found before the work started,
+/// 1 for a failure of `prepare` or of the work).
+int execute(const Command &command, const Args &args, const Prepare &prepare = {});
 
 } // namespace shmkit::cli

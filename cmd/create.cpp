@@ -3,6 +3,7 @@
 #include "create_input.hpp"
 #include "create_plan.hpp"
 #include "output.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
@@ -162,7 +163,7 @@ Result<Outcome> run(const CreatePlan &plan) {
   // once with nothing made.
   const HeldSignals held;
   // Exclusively first, so that we know whether the segment is ours to fill.
-  auto backend = make_backend(spec.ref.kind);
+  auto backend = make_backend(spec.ref.kind, system_paths());
   bool fresh = true;
   auto created = backend->create(spec);
   if (!created && created.error().code == Errc::exists && plan.exist_ok) {
@@ -183,7 +184,7 @@ Result<Outcome> run(const CreatePlan &plan) {
     take_back(*backend, info);
     return Outcome::failed; // the signal, delivered when `held` goes, ends create
   }
-  if (fresh && dies_with_creator(info, Paths{}))
+  if (fresh && dies_with_creator(info, system_paths()))
     print_warning(fmt::format("kernel.shm_rmid_forced=1: {} will be destroyed when shmkit "
                               "exits, since nothing is attached to it",
                               info.segment));

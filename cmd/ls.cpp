@@ -15,6 +15,7 @@
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
 #include "shmkit/parse.hpp"
+#include "shmkit/target.hpp"
 
 #include <fmt/format.h>
 
@@ -175,15 +176,10 @@ Result<std::vector<pid_t>> parse_pids(std::string_view text) {
   std::vector<pid_t> pids;
   while (true) {
     auto comma = text.find(',');
-    std::string_view word = text.substr(0, comma);
-    pid_t pid = 0;
-    auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), pid);
-    if (word.empty() || ec != std::errc{} || end != word.data() + word.size() || pid <= 0 ||
-        word.front() == '+')
-      return make_error(Errc::invalid_argument,
-                        fmt::format("invalid --pid value '{}' (process ids from 1)",
-                                    escape_bytes(word)));
-    pids.push_back(pid);
+    auto pid = parse_pid(text.substr(0, comma), "--pid");
+    if (!pid)
+      return std::move(pid).error();
+    pids.push_back(*pid);
     if (comma == std::string_view::npos)
       return pids;
     text.remove_prefix(comma + 1);

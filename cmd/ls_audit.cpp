@@ -3,6 +3,7 @@
 #include "json.hpp"
 #include "output.hpp"
 #include "table.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/housekeeping.hpp"
@@ -59,7 +60,7 @@ std::vector<Finding> audit_findings(const Report &report, std::chrono::milliseco
     facts.dev_shm_size = report.limits->devshm_total;
     facts.dev_shm_used = report.limits->devshm_used;
   }
-  if (auto forced = shm_rmid_forced(Paths{}))
+  if (auto forced = shm_rmid_forced(system_paths()))
     facts.shm_rmid_forced = *forced;
   facts.logind = read_logind_config(root);
   facts.sys_uid_max = read_sys_uid_max(root);

@@ -1,5 +1,6 @@
 #include "ls_columns.hpp"
 #include "ls_holders.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 
@@ -69,6 +70,8 @@ const std::string &cached_name(std::unordered_map<Id, std::string> &cache, Id id
 }
 
 } // namespace
+
+const Paths &RowContext::where() const { return paths != nullptr ? *paths : system_paths(); }
 
 const std::string &NameCache::user(uid_t uid) {
   return cached_name(m_users, uid, [](uid_t id) -> const char * {

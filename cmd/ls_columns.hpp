@@ -46,8 +46,10 @@ struct HolderIndex; // ls_holders.cpp
 /// What a column reads besides the SegmentInfo.
 struct RowContext {
   NameCache names;
-  /// Where /proc and /dev/shm are, for scans; nullptr: Paths{}.
+  /// Where /proc and /dev/shm are, for scans; nullptr: system_paths() (target.hpp).
   const Paths *paths = nullptr;
+  /// *paths, or system_paths().
+  const Paths &where() const;
   /// The /proc scan of holders (mappings and fds), done once on the first call (ls_holders.cpp)
   /// by a column with Column::needs_users; warns once on stderr when processes were unreadable.
   const UserScan &scan();

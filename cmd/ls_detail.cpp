@@ -5,6 +5,7 @@
 #include "ls_holders.hpp"
 #include "output.hpp"
 #include "table.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 
@@ -78,6 +79,7 @@ void print_json(const SegmentInfo &s, RowContext &ctx, std::string &out) {
   json.object(JsonWriter::Layout::lines);
   for (const Column &c : k_columns)
     write_cell_json(json, c, c.read(s, ctx));
+  write_row_target(json);
   json.key("processes").array(JsonWriter::Layout::lines);
   for (const SegmentUser *u : holders_of(s, ctx))
     write_holder_json(json, *u, true);

@@ -50,7 +50,7 @@ const UserScan &RowContext::scan() {
   if (h.scanned)
     return h.scan;
   h.scanned = true;
-  auto result = scan_holders(paths != nullptr ? *paths : Paths{}, h.with_fds);
+  auto result = scan_holders(where(), h.with_fds);
   if (!result) {
     // Without /proc nobody's absence is proven: count it as one unreadable process, so that
     // rows are partial and STATE never says orphaned.

@@ -4,6 +4,7 @@
 #include "json.hpp"
 #include "output.hpp"
 #include "table.hpp"
+#include "target.hpp"
 
 #include <fmt/format.h>
 
@@ -97,7 +98,7 @@ void render_limits(std::string &out, const Limits &limits, const LimitsFormat &f
 }
 
 Result<Outcome> print_limits(const LimitsFormat &format) {
-  auto limits = read_limits(Paths{});
+  auto limits = read_limits(system_paths());
   if (!limits)
     return std::move(limits).error();
   render_limits(Stdout::get().buffer(), *limits, format);

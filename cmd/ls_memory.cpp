@@ -12,7 +12,7 @@ namespace {
 const Residency &measured(const SegmentInfo &s, RowContext &ctx) {
   MeasuredRow &m = ctx.measured;
   if (!m.valid || m.ino != s.ino || m.segment != s.segment) {
-    m.value = measure_residency(s, ctx.paths != nullptr ? *ctx.paths : Paths{});
+    m.value = measure_residency(s, ctx.where());
     m.segment = s.segment;
     m.ino = s.ino;
     m.valid = true;

@@ -1,6 +1,7 @@
 #include "ls_rows.hpp"
 
 #include "output.hpp"
+#include "target.hpp"
 
 #include "shmkit/backend.hpp"
 
@@ -98,6 +99,7 @@ void RowSink::add_json(const SegmentInfo &s) {
   json.object();
   for (const Column *c : m_format.columns)
     write_cell_json(json, *c, c->read(s, m_ctx));
+  write_row_target(json); // --target: which process's namespaces the row is in
   json.end();
 }
 
@@ -138,13 +140,17 @@ void RowSink::render(std::string &out, bool color) {
   const bool in_order = rows.empty();
   if (m_format.mode == LsMode::table || m_format.mode == LsMode::raw) {
     const bool raw = m_format.mode == LsMode::raw;
+    if (!raw && m_format.headings)
+      out += target_heading(); // --target: "# ipc:[N] /dev/shm of pid P (COMM)"
     m_table.render(out, raw ? TableStyle::raw : TableStyle::aligned, m_format.headings,
                    color && !raw, in_order ? nullptr : &rows);
     return;
   }
   JsonWriter json(out);
   if (m_format.mode == LsMode::json)
-    json.object().key("segments").array(JsonWriter::Layout::lines);
+    write_target_json(json.object());
+  if (m_format.mode == LsMode::json)
+    json.key("segments").array(JsonWriter::Layout::lines);
   for (std::size_t i = 0; i < m_count; ++i) {
     const std::uint32_t r = in_order ? static_cast<std::uint32_t>(i) : rows[i];
     std::size_t begin = r == 0 ? 0 : m_ends[r - 1];

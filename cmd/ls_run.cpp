@@ -2,6 +2,7 @@
 
 #include "ls_holders.hpp"
 #include "ls_memory.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
@@ -60,7 +61,7 @@ private:
   std::optional<uid_t> m_owner;
   RowContext &m_ctx;
   const Visit &m_visit;
-  BackendSet m_backends;
+  BackendSet m_backends{system_paths()};
   std::vector<std::string> m_warned;
   std::vector<UserKey> m_shown; ///< --pid: what was shown, so that files are not shown twice
 };

@@ -15,7 +15,7 @@ StateCache::StateCache(const Paths &paths) : creators(paths), self(proc_self_pid
 
 Classification classify_row(const SegmentInfo &s, RowContext &ctx) {
   if (!ctx.state_cache)
-    ctx.state_cache = std::make_shared<StateCache>(ctx.paths != nullptr ? *ctx.paths : Paths{});
+    ctx.state_cache = std::make_shared<StateCache>(ctx.where());
   if (ctx.now_ms == 0)
     ctx.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())

@@ -5,6 +5,7 @@
 #include "ls_columns.hpp"
 #include "output.hpp"
 #include "table.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
@@ -115,10 +116,11 @@ void Totals::add(const ReportRow &row, std::uint64_t page_size) {
 
 Result<Report> collect_report(const ListRequest &request, ReportNeeds needs) {
   Report report;
-  report.dev_shm_path = Paths{}.dev_shm;
-  if (auto limits = read_limits(Paths{}))
+  const Paths &paths = system_paths();
+  report.dev_shm_path = path_in_root(paths, paths.dev_shm); // as the --target process sees it
+  if (auto limits = read_limits(paths))
     report.limits = *limits;
-  auto mounts = read_mounts(Paths{});
+  auto mounts = read_mounts(paths);
   if (const MountEntry *m = mount_of(mounts, report.dev_shm_path))
     report.dev_shm_mount = *m;
   std::uint64_t page = report.limits ? report.limits->page_size : 4096;

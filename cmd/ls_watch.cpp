@@ -3,6 +3,7 @@
 #include "ls_holders.hpp"
 #include "output.hpp"
 #include "stop_options.hpp"
+#include "target.hpp"
 #include "watch_events.hpp"
 
 #include "shmkit/backend.hpp"
@@ -86,6 +87,7 @@ public:
       head(json, when, event);
       for (const Column *c : m_format.columns)
         write_cell_json(json, *c, c->read(s, ctx));
+      write_row_target(json);
       json.end().line();
     } else {
       const bool pairs = m_format.mode == LsMode::export_pairs;
@@ -159,6 +161,7 @@ public:
     options.refs = m_request.refs;
     options.interval = m_plan.interval;
     options.needs = listing_needs(m_request.format);
+    options.paths = system_paths();
     auto watcher = SetWatcher::start(std::move(options));
     if (!watcher)
       return std::move(watcher).error();

@@ -2,7 +2,7 @@
 #include "commands.hpp"
 #include "gate.hpp"
 #include "output.hpp"
-
+#include "target.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -16,7 +16,9 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -26,7 +28,8 @@ using shmkit::cli::OptionGate;
 using shmkit::cli::Runner;
 
 // Where the subcommand is on the command line: the first argument that is not an option (the
-// top level has no options that take values). 0 when there is none.
+// top level's only option with a value, --target, was taken off by take_top_level()). 0 when
+// there is none.
 int invoked(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--") == 0)
@@ -63,6 +66,12 @@ Cli build(const Command *chosen, OptionGate &gate) {
   app.set_version_flag("--version", "shmkit " SHMKIT_VERSION);
   app.require_subcommand(1);
   app.footer("See shmkit(1).");
+  if (chosen == nullptr) // for --help only: main() takes --target off first (target.hpp)
+    app.add_option(
+           "--target", [](const CLI::results_t &) { return true; },
+           "Work in the namespaces of process PID (as nsenter -t): its IPC namespace, its "
+           "/dev/shm and its files, through /proc/PID/root")
+        ->type_name("PID");
   for (const Command &command : shmkit::cli::commands()) {
     if (chosen != nullptr && chosen != &command)
       continue;
@@ -125,7 +134,27 @@ int main(int argc, char **argv) {
 
 namespace {
 
+int run_subcommand(int argc, char **argv, std::optional<pid_t> target);
+
+// A legacy command plans inside its runner: --target is entered before it runs.
+Runner entering_first(Runner runner, std::optional<pid_t> target) {
+  return [runner = std::move(runner), target] {
+    auto entered = shmkit::cli::use_target(target);
+    if (!entered)
+      shmkit::cli::print_error(entered.error().message);
+    return entered ? runner() : shmkit::cli::k_exit_failure;
+  };
+}
+
+// The top-level options (--target) come off the command line first (target.hpp).
 int run_command(int argc, char **argv) {
+  auto top = shmkit::cli::take_top_level(argc, argv);
+  if (!top)
+    return shmkit::cli::usage_error("", top.error().message);
+  return run_subcommand(static_cast<int>(top->argv.size()), top->argv.data(), top->target);
+}
+
+int run_subcommand(int argc, char **argv, std::optional<pid_t> target) {
   int at = invoked(argc, argv);
   const char *wanted = at > 0 ? argv[at] : nullptr;
   const Command *chosen = nullptr;
@@ -173,7 +202,13 @@ int run_command(int argc, char **argv) {
   }
   if (chosen == nullptr)
     return shmkit::cli::usage_error("", "no subcommand given");
-  int status = chosen->legacy != nullptr ? cli.runner() : shmkit::cli::execute(*chosen, *cli.args);
+  // --target is entered after the plan (a usage error wins) and before the work, while no
+  // other thread exists (setns(2)).
+  auto enter = [target] { return shmkit::cli::use_target(target); };
+  if (chosen->legacy != nullptr)
+    cli.runner = entering_first(std::move(cli.runner), target);
+  int status =
+      chosen->legacy != nullptr ? cli.runner() : shmkit::cli::execute(*chosen, *cli.args, enter);
   return shmkit::cli::Stdout::get().finish(status);
 }
 

@@ -1,5 +1,7 @@
 #include "open_segment.hpp"
 
+#include "target.hpp"
+
 #include "shmkit/address.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +10,7 @@ namespace shmkit::cli {
 
 Result<OpenSegment> open_segment(const SegmentRef &ref, Access access) {
   OpenSegment segment;
-  segment.backend = make_backend(ref.kind);
+  segment.backend = make_backend(ref.kind, system_paths());
   auto opened = segment.backend->open(ref, access);
   if (!opened)
     return std::move(opened).error();

@@ -3,6 +3,8 @@
 // plan() and the work that ties these together.
 #pragma once
 
+#include "target.hpp"
+
 #include "shmkit/backend.hpp"
 #include "shmkit/error.hpp"
 #include "shmkit/housekeeping.hpp"
@@ -79,7 +81,7 @@ public:
                                   std::int64_t now_ms);
 
 private:
-  Paths m_paths;
+  Paths m_paths = system_paths();
   BackendSet m_backends{m_paths};
   std::optional<UserScan> m_scan;
   CreatorCheck m_creators{m_paths};

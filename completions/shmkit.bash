@@ -37,12 +37,15 @@ _shmkit_has_word() { # WORD LIST...
 }
 
 # Canonical addresses of live segments (and key: forms of SysV keys), at most
-# _shmkit_max_segments of them.
+# _shmkit_max_segments of them; in the namespaces of the process _shmkit_target names (the
+# --target typed before the subcommand; digits only, passed as one argument, never expanded).
 _shmkit_live_segments() {
   local cmd=${_shmkit_cmd:-shmkit}
+  local -a target=()
+  [[ $_shmkit_target =~ ^[0-9]+$ ]] && target=(--target "$_shmkit_target")
   {
-    "$cmd" ls --noheadings --raw -o SEGMENT 2>/dev/null
-    "$cmd" ls --noheadings --raw -o KEY --type sysv 2>/dev/null |
+    "$cmd" "${target[@]}" ls --noheadings --raw -o SEGMENT 2>/dev/null
+    "$cmd" "${target[@]}" ls --noheadings --raw -o KEY --type sysv 2>/dev/null |
       while read -r key; do [[ $key == 0x00000000 || $key == - ]] || printf 'key:%s\n' "$key"; done
   } | head -n "$_shmkit_max_segments"
 }
@@ -153,20 +156,41 @@ _shmkit_complete_list() { # CUR ITEMS
   compopt -o nospace 2>/dev/null
 }
 
+# --target PID: the process ids in /proc that start with CUR (digits: safe as they are).
+_shmkit_complete_pids() { # CUR
+  local p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [[ $p == "$1"* ]] && COMPREPLY+=("$p")
+  done
+}
+
 _shmkit() {
   local cur prev words cword
   _init_completion -n =: || return
-  local _shmkit_word="" _shmkit_quote="" _shmkit_keep=0
+  local _shmkit_word="" _shmkit_quote="" _shmkit_keep=0 _shmkit_target=""
 
   local sub="" i
   for ((i = 1; i < cword; i++)); do
-    if _shmkit_has_word "${words[i]}" $_shmkit_subcommands; then
+    if [[ ${words[i]} == --target ]]; then
+      _shmkit_target=${words[i + 1]}
+      ((i++))
+    elif [[ ${words[i]} == --target=* ]]; then
+      _shmkit_target=${words[i]#--target=}
+    elif _shmkit_has_word "${words[i]}" $_shmkit_subcommands; then
       sub=${words[i]}
       break
     fi
   done
   if [[ -z $sub ]]; then
-    COMPREPLY=($(compgen -W "$_shmkit_subcommands --help --version" -- "$cur"))
+    if [[ $prev == --target ]]; then
+      _shmkit_complete_pids "$cur"
+    elif [[ $cur == --target=* ]]; then
+      _shmkit_complete_pids "${cur#--target=}"
+      [[ $COMP_WORDBREAKS == *=* ]] || COMPREPLY=("${COMPREPLY[@]/#/--target=}")
+    else
+      COMPREPLY=($(compgen -W "$_shmkit_subcommands --help --version --target" -- "$cur"))
+    fi
     return
   fi
 

@@ -155,7 +155,7 @@ const MountEntry *mount_of(const std::vector<MountEntry> &mounts, std::string_vi
 
 std::vector<MountEntry> read_mounts(const Paths &paths) {
   std::string text;
-  if (!read_whole_file(paths.proc + "/self/mountinfo", text))
+  if (!read_whole_file(paths.proc + "/" + paths.mounts_of + "/mountinfo", text))
     return {};
   return parse_mountinfo(text);
 }

@@ -41,7 +41,8 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text);
 /// same point hides an earlier one. nullptr when no entry matches.
 const MountEntry *mount_of(const std::vector<MountEntry> &mounts, std::string_view path);
 
-/// parse_mountinfo() of PATHS.proc/self/mountinfo; empty when it cannot be read.
+/// parse_mountinfo() of PATHS.proc/PATHS.mounts_of/mountinfo (mount points as that process
+/// sees them); empty when it cannot be read.
 std::vector<MountEntry> read_mounts(const Paths &paths);
 
 /// A configuration file: where it was read and what it says.

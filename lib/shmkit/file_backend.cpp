@@ -36,12 +36,14 @@ Result<FdObject> locate(const SegmentRef &ref, const Paths &paths) {
     return from_errno(ec.value(), fmt::format("cannot resolve {}", ref.to_string()));
   FdObject object;
   object.kind = Kind::file;
-  object.path = absolute.lexically_normal().string();
+  object.name = absolute.lexically_normal().string();
   // Keep a trailing component as given: lexically_normal() of "x/." would add a slash.
-  if (object.path.size() > 1 && object.path.back() == '/')
-    object.path.pop_back();
-  object.segment = "file:" + object.path;
-  object.name = object.path;
+  if (object.name.size() > 1 && object.name.back() == '/')
+    object.name.pop_back();
+  // --target: the path as that process sees it, looked up under its root (Paths::root). The
+  // normal form has no ".." left to climb out of the root with.
+  object.path = paths.root + object.name;
+  object.segment = "file:" + object.name;
   // file:/dev/shm/sem.NAME is the semaphore posix:/sem.NAME: the same rules apply, whatever
   // the address form.
   std::size_t slash = object.path.rfind('/');

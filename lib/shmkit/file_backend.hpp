@@ -5,7 +5,8 @@
 
 namespace shmkit {
 
-/// Regular files by path; relative paths are made absolute against the current directory.
+/// Regular files by path; relative paths are made absolute against the current directory, then
+/// looked up under Paths::root (--target: the target's root; names never show the prefix).
 /// A path whose directory is the POSIX shared memory directory (Paths::dev_shm, reached in
 /// any way: symbolic links, bind mounts, "..") gets the POSIX rules for its name: a sem.*
 /// entry is a semaphore (rm refuses it without --force; create and opening for writing fail).

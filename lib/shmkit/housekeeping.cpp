@@ -180,22 +180,30 @@ std::string Reasons::text() const {
   return out;
 }
 
-std::optional<std::uint64_t> parse_stat_starttime(std::string_view stat) {
+std::optional<std::string_view> stat_field(std::string_view stat, int wanted) {
   auto rest = stat_fields(stat);
-  if (!rest)
+  if (!rest || wanted < 3)
     return std::nullopt;
-  // Field 3 is the first word after ')'; field 22 (starttime) is the twentieth.
+  // Field 3 is the first word after ')'.
   std::string_view line = *rest;
   std::string_view word;
-  for (int field = 3; field <= 22; ++field) {
-    std::size_t start = line.find_first_not_of(' ');
+  for (int field = 3; field <= wanted; ++field) {
+    std::size_t start = line.find_first_not_of(" \n");
     if (start == std::string_view::npos)
       return std::nullopt;
     line.remove_prefix(start);
-    std::size_t stop = std::min(line.find(' '), line.size());
+    std::size_t stop = std::min(line.find_first_of(" \n"), line.size());
     word = line.substr(0, stop);
     line.remove_prefix(stop);
   }
+  return word;
+}
+
+std::optional<std::uint64_t> parse_stat_starttime(std::string_view stat) {
+  auto field = stat_field(stat, 22); // starttime
+  if (!field)
+    return std::nullopt;
+  std::string_view word = *field;
   std::uint64_t ticks = 0;
   auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), ticks);
   if (ec != std::errc{} || end != word.data() + word.size())
@@ -388,7 +396,7 @@ std::string parent_directory(const SegmentInfo &info, const Paths &paths) {
   std::size_t slash = path.rfind('/');
   if (slash == std::string::npos)
     return ".";
-  return slash == 0 ? std::string("/") : path.substr(0, slash);
+  return paths.root + (slash == 0 ? std::string("/") : path.substr(0, slash));
 }
 
 Error cannot_remove(int err, const SegmentInfo &info) {

@@ -145,6 +145,10 @@ private:
   std::unordered_map<pid_t, std::optional<std::int64_t>> m_starts; ///< start_ms() by pid
 };
 
+/// Field `field` (from 3, the state) of a /proc/PID/stat text, after the command name (field 2,
+/// which may hold spaces and parentheses). nullopt when malformed or too short.
+std::optional<std::string_view> stat_field(std::string_view stat, int field);
+
 /// Parses the start time (field 22, clock ticks since boot) out of a /proc/PID/stat text; the
 /// command name (field 2) may hold spaces and parentheses. nullopt when malformed.
 std::optional<std::uint64_t> parse_stat_starttime(std::string_view stat);

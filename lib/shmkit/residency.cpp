@@ -143,7 +143,8 @@ Residency measure_residency(const SegmentInfo &info, const Paths &paths,
     return {info.rss, info.swap}; // from /proc/sysvipc/shm; attaching would change the segment
   if (!info.name || !info.dev || !info.ino || info.oddity == Oddity::not_regular)
     return {};
-  const std::string path = info.kind == Kind::posix ? paths.dev_shm + *info.name : *info.name;
+  const std::string path =
+      info.kind == Kind::posix ? paths.dev_shm + *info.name : paths.root + *info.name;
   // Read-only and non-blocking (a FIFO planted under the name must not block), never
   // through a symlink; then it must still be the object that was listed.
   Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));

@@ -42,11 +42,17 @@ struct SegmentRef {
   std::string to_string() const;
 };
 
-/// Where the kernel's views live; tests point these at fixtures.
+/// Where the kernel's views live; tests point these at fixtures, and --target at another
+/// process's view (target.hpp).
 struct Paths {
   std::string sysvipc_shm = "/proc/sysvipc/shm";
   std::string dev_shm = "/dev/shm";
   std::string proc = "/proc";
+  /// Prefix under which file paths are looked up: empty for our own root, /proc/PID/root for
+  /// another process's. Addresses and names never show it.
+  std::string root;
+  /// The /proc entry whose mountinfo tells where things are mounted: "self", or a pid.
+  std::string mounts_of = "self";
 };
 
 /// What a /dev/shm entry is, for entries that are not plain POSIX objects.

@@ -29,4 +29,11 @@ bad=$(grep -nE '\bKind::(sysv|posix|file)\b|static_cast<std::size_t>\([a-z_.>-]*
 bad=$(grep -nE '(^|[^.>a-z_])(usage_error|report)\(' cmd/*.cpp | grep -vE '^cmd/(main|output|command)\.cpp:' |
   grep -vE '^[^:]+:[0-9]+:\s*//' || true)
 [[ -z $bad ]] || fail "subcommands decide statuses themselves (return errors from plan/work):"$'\n'"$bad"
+
+# Issue 11, --target: every location cmd/ uses comes from system_paths() (cmd/target.hpp), so no
+# backend or scan can look at our own namespaces while the others look at the target's.
+bad=$(grep -nE 'Paths\{\}|Paths [a-z_]+;|make_backend\([^,()]*\)|BackendSet [a-z_]+;' cmd/*.cpp cmd/*.hpp |
+  grep -v "^cmd/target\.cpp:" |
+  grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+[[ -z $bad ]] || fail "cmd/ makes its own Paths (use system_paths()):"$'\n'"$bad"
 echo ok

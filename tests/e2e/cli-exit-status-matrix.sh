@@ -118,6 +118,26 @@ check 2 "$SHMKIT" write posix:/p --data x --hex 00
 # (attach has no options that exclude each other)
 check 2 "$SHMKIT" watch posix:/p --count 2 --length 2
 
+# --target PID (issue 11): a PID that is no number from 1 is a usage error (2), a process that
+# does not exist a runtime failure (1), and as nobody root's process is refused (1).
+sleep 0 &
+gone=$!
+wait "$gone"
+sleep 60 &
+root_pid=$!
+on_exit "kill $root_pid"
+for sub in ls create rm read write attach watch; do
+  extra=()
+  [[ $sub == create ]] && extra=(--size 1)
+  [[ $sub == write ]] && extra=(--data x)
+  seg=posix:/p
+  [[ $sub == create ]] && seg=posix:/n
+  check 2 "$SHMKIT" --target 0 "$sub" "$seg" "${extra[@]}"
+  check 2 "$SHMKIT" --target abc "$sub" "$seg" "${extra[@]}"
+  check 1 "$SHMKIT" --target "$gone" "$sub" "$seg" "${extra[@]}"
+  check 1 nobody "$SHMKIT" --target "$root_pid" "$sub" "$seg" "${extra[@]}"
+done
+
 # Permission denied, as nobody: 1.
 check 1 nobody "$SHMKIT" ls "file:$TEST_TMP/private/x"
 check 1 nobody "$SHMKIT" create "file:$TEST_TMP/private/x" --size 1

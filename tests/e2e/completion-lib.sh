@@ -121,6 +121,32 @@ check_common_completions() {
   wait_for 'shmkit ls --color=always'
   complete_line 'shmkit ls --output=SEGMENT,SI' >/dev/null
   wait_for 'shmkit ls --output=SEGMENT,SIZE'
+  check_target_completions
+}
+
+# --target PID (issue 11): PIDs from /proc; after it, the segments of that process's namespaces
+# (a process in its own IPC and mount namespaces, with its own /dev/shm), not ours.
+check_target_completions() {
+  local out ctr
+  unshare --ipc --mount --propagation private -- bash -c \
+    'mount -t tmpfs ctr /dev/shm && : >/dev/shm/ctr_only && exec sleep 600' &
+  ctr=$!
+  on_exit "kill $ctr"
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [[ -e /proc/$ctr/root/dev/shm/ctr_only ]] && break
+    sleep 0.05
+  done
+  complete_line 'shmkit --tar' >/dev/null
+  wait_for 'shmkit --target'
+  out=$(complete_line 'shmkit --target ')
+  grep -qw "$ctr" <<<"$out" || fail "shmkit --target <TAB> lacks pid $ctr: $out"
+  complete_line "shmkit --target $ctr rm " >/dev/null
+  wait_for 'posix:/ctr_only'
+  out=$(screen | sed -n "/shmkit --target $ctr rm/,\$p") # what came after the line typed
+  grep -qF posix:/demo_seg <<<"$out" && fail "--target $ctr rm <TAB> shows our own segment: $out"
+  complete_line "shmkit --target=$ctr read posix:/c" >/dev/null
+  wait_for "shmkit --target=$ctr read posix:/ctr_only"
 }
 
 # issue 8 defect 1: /dev/shm is world-writable, so any local user can plant a name that is shell

@@ -16,6 +16,15 @@ using namespace shmkit;
 
 namespace {
 
+// Paths with only `proc` set.
+Paths proc_only(std::string proc) {
+  Paths paths;
+  paths.sysvipc_shm.clear();
+  paths.dev_shm.clear();
+  paths.proc = std::move(proc);
+  return paths;
+}
+
 // A fake /proc with only sys/kernel/shm_rmid_forced, removed again by the destructor.
 struct FakeProc {
   std::string root;
@@ -97,7 +106,7 @@ TEST_CASE("shmkit::shm_rmid_forced") {
     CHECK(forced.error().code == Errc::io);
   }
   SUBCASE("missing") {
-    auto forced = shm_rmid_forced(Paths{"", "", proc.root + "/nowhere"});
+    auto forced = shm_rmid_forced(proc_only(proc.root + "/nowhere"));
     REQUIRE_FALSE(forced);
     CHECK(forced.error().code == Errc::not_found);
   }
@@ -350,7 +359,7 @@ TEST_CASE("shmkit::usage_of") {
   }
   SUBCASE("proc_self_pid") {
     CHECK(proc_self_pid(Paths{}) > 0);
-    CHECK(proc_self_pid(Paths{"", "", "/nonexistent"}) == ::getpid());
+    CHECK(proc_self_pid(proc_only("/nonexistent")) == ::getpid());
   }
 }
 
