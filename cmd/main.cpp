@@ -154,6 +154,18 @@ int run_command(int argc, char **argv) {
   return run_subcommand(static_cast<int>(top->argv.size()), top->argv.data(), top->target);
 }
 
+// Whether --target was typed after the subcommand (a top-level option: it must come first).
+bool target_after(int argc, char **argv, int at) {
+  for (int i = at + 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--")
+      return false;
+    if (arg == "--target" || arg.starts_with("--target="))
+      return true;
+  }
+  return false;
+}
+
 int run_subcommand(int argc, char **argv, std::optional<pid_t> target) {
   int at = invoked(argc, argv);
   const char *wanted = at > 0 ? argv[at] : nullptr;
@@ -198,6 +210,9 @@ int run_subcommand(int argc, char **argv, std::optional<pid_t> target) {
       message = fmt::format("unknown subcommand '{}'", wanted);
     else if (wanted == nullptr && e.get_name() == "RequiredError")
       message = "no subcommand given (try ls, create, rm, read, write, attach, watch)";
+    else if (chosen != nullptr && target_after(argc, argv, at))
+      message = fmt::format("--target goes before the subcommand: shmkit --target PID {} ...",
+                            chosen->name);
     return shmkit::cli::usage_error(chosen != nullptr ? chosen->name : "", message);
   }
   if (chosen == nullptr)

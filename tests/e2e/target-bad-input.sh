@@ -42,6 +42,10 @@ done
 expect_error 2 "option --target needs a value (a process id)" "$SHMKIT" --target
 expect_error 2 "option --target given twice" "$SHMKIT" --target "$pid" --target "$pid" rm posix:/spare_c1
 expect_error 2 "option --target given twice" "$SHMKIT" --target="$pid" --target 1 ls
+# After the subcommand: a hint to put it first, not CLI11's "argument was not expected".
+expect_error 2 "--target goes before the subcommand: shmkit --target PID ls ..." "$SHMKIT" ls --target "$pid"
+expect_error 2 "--target goes before the subcommand: shmkit --target PID rm ..." \
+  "$SHMKIT" rm posix:/spare_c1 --target="$pid"
 # A usage error of the subcommand wins over a process that does not exist: nothing was looked up.
 expect_error 2 "" "$SHMKIT" --target 999999 rm
 expect_error 2 "" "$SHMKIT" --target "$pid" read posix:/ctr_c1 --offset -1
