@@ -3,6 +3,7 @@
 // This file holds the option table and the plan; the columns are ls_columns.hpp, the rows
 // ls_rows.hpp, the listing ls_run.hpp, --limits ls_limits.hpp.
 #include "commands.hpp"
+#include "ls_all.hpp"
 #include "ls_columns.hpp"
 #include "ls_detail.hpp"
 #include "ls_limits.hpp"
@@ -11,6 +12,7 @@
 #include "ls_run.hpp"
 #include "ls_watch.hpp"
 #include "output.hpp"
+#include "target.hpp"
 
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
@@ -69,6 +71,9 @@ constexpr OptionSpec k_options[] = {
     {"--timeout", "With --watch: exit 124 after DUR without another stop", "DUR", Arity::one,
      "--watch"},
     {"--changes", "With --watch: exit 0 after N change events", "N", Arity::one, "--watch"},
+    {"-A,--all-namespaces", "Every IPC namespace and /dev/shm that processes use, with IPCNS, "
+     "SHMDEV, NSPID, NSCOMM, CONTAINER (shmkit-ls(1) ALL NAMESPACES)", {}, Arity::flag, {},
+     "segment,--pid,--detail,--watch,--limits,--summary,--audit,--openmetrics"},
 };
 // clang-format on
 
@@ -128,10 +133,12 @@ Result<void> plan_format(const Args &args, RowFormat &format) {
       return std::move(time).error();
     format.style.time = *time;
   }
-  format.columns = default_columns();
+  const bool every = args.has("--all-namespaces");
+  format.columns = every ? namespace_columns() : default_columns();
   // An empty -o or --sort is as if not given (as before issue 9).
   if (!args.value("--output").empty()) {
-    auto columns = parse_columns(args.value("--output"));
+    auto columns = parse_columns(args.value("--output"), "--output",
+                                 every ? format.columns : std::vector<const Column *>{});
     if (!columns)
       return std::move(columns).error();
     format.columns = std::move(*columns);
@@ -203,6 +210,28 @@ Result<void> plan_holders(const Args &args, ListRequest &list) {
   return {};
 }
 
+// -A: not with --target (one process's namespaces against every namespace), and only kinds
+// that live in a namespace (KindTraits::scope).
+Result<void> plan_all_namespaces(const ListRequest &list) {
+  if (requested_target())
+    return make_error(Errc::invalid_argument,
+                      "--all-namespaces lists every namespace: it cannot be combined with "
+                      "--target (use one or the other)");
+  if (list.kinds.empty())
+    return {};
+  std::string names;
+  for (const KindTraits &t : kind_traits()) {
+    if (t.scope == Scope::none || !t.listed_by_default)
+      continue;
+    if (std::find(list.kinds.begin(), list.kinds.end(), t.kind) != list.kinds.end())
+      return {};
+    names += fmt::format("{}{}", names.empty() ? "" : " and ", kind_name(t.kind));
+  }
+  return make_error(Errc::invalid_argument,
+                    fmt::format("--all-namespaces lists {} segments: --type names none of them",
+                                names));
+}
+
 Result<Work> plan(const Args &args) {
   auto p = std::make_shared<LsPlan>();
   if (args.has("--color")) {
@@ -217,6 +246,11 @@ Result<Work> plan(const Args &args) {
     return std::move(ok).error();
   if (auto ok = plan_holders(args, p->list); !ok)
     return std::move(ok).error();
+  if (args.has("--all-namespaces")) {
+    if (auto ok = plan_all_namespaces(p->list); !ok)
+      return std::move(ok).error();
+    return Work([p] { return run_all_namespaces(p->list); });
+  }
   if (args.has("--watch")) {
     auto watch = plan_ls_watch(args);
     if (!watch)

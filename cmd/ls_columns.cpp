@@ -125,6 +125,14 @@ std::vector<const Column *> default_columns() {
   return columns;
 }
 
+std::vector<const Column *> namespace_columns() {
+  std::vector<const Column *> columns = default_columns();
+  for (const Column &c : k_columns)
+    if (c.by_namespace)
+      columns.push_back(&c);
+  return columns;
+}
+
 const Column *find_column(std::string_view name) {
   for (const Column &c : k_columns)
     if (same_name(name, c.name))
@@ -132,10 +140,11 @@ const Column *find_column(std::string_view name) {
   return nullptr;
 }
 
-Result<std::vector<const Column *>> parse_columns(std::string_view spec, std::string_view option) {
+Result<std::vector<const Column *>> parse_columns(std::string_view spec, std::string_view option,
+                                                  const std::vector<const Column *> &defaults) {
   std::vector<const Column *> columns;
   if (!spec.empty() && spec[0] == '+') {
-    columns = default_columns();
+    columns = defaults.empty() ? default_columns() : defaults;
     spec.remove_prefix(1);
   }
   while (true) {

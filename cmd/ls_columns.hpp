@@ -10,6 +10,7 @@
 #include "ls_holders.hpp"
 #include "ls_state.hpp"
 #include "ls_memory.hpp"
+#include "ls_namespaces.hpp"
 
 #include "shmkit/error.hpp"
 #include "shmkit/segment.hpp"
@@ -68,6 +69,10 @@ struct RowContext {
   std::shared_ptr<StateCache> state_cache;
   /// RSS and SWAP of the row measured last (ls_memory.hpp).
   MeasuredRow measured;
+  /// ls --all-namespaces: the namespace the rows being listed are in (ls_namespaces.hpp);
+  /// nullptr: that of system_paths(), read into own_ns on first use.
+  const NamespaceView *ns = nullptr;
+  std::shared_ptr<NamespaceView> own_ns;
 };
 
 /// How a column's values are printed (shmkit-ls(1) OUTPUT).
@@ -117,6 +122,7 @@ struct Column {
   Cell (*read)(const SegmentInfo &, RowContext &);
   bool by_default = false; ///< in the default set (in registry order)
   bool needs_users = false; ///< may call RowContext::scan() (a /proc scan)
+  bool by_namespace = false; ///< in the default set of ls --all-namespaces too (at the end)
 };
 
 using SI = const SegmentInfo &;
@@ -184,18 +190,32 @@ inline constexpr Column k_columns[] = {
    [](SI s, RC) { return time_cell(s.ctime); }},
   {"mtime", "MTIME", Align::left, ValueKind::time, "last modification (POSIX, file)",
    [](SI s, RC) { return time_cell(s.mtime); }},
+  {"ipcns", "IPCNS", Align::right, ValueKind::count, "IPC namespace (inode) of a SysV segment",
+   ipcns_cell, false, false, true},
+  {"shmdev", "SHMDEV", Align::left, ValueKind::text, "device (major:minor) of the /dev/shm of a POSIX object",
+   shmdev_cell, false, false, true},
+  {"nspid", "NSPID", Align::right, ValueKind::count, "a process in that namespace (with -A, the JSON target)",
+   nspid_cell, false, false, true},
+  {"nscomm", "NSCOMM", Align::left, ValueKind::text, "its command",
+   nscomm_cell, false, false, true},
+  {"container", "CONTAINER", Align::left, ValueKind::text, "its container: RUNTIME:ID from its cgroup, else the cgroup path",
+   container_cell, false, false, true},
 };
 // clang-format on
 
 /// The columns without -o, in registry order.
 std::vector<const Column *> default_columns();
+/// The columns of ls --all-namespaces without -o: the default ones, then IPCNS, SHMDEV, NSPID,
+/// NSCOMM and CONTAINER.
+std::vector<const Column *> namespace_columns();
 /// The row named `name` (any case), or nullptr.
 const Column *find_column(std::string_view name);
-/// -o COLS: comma-separated names; "+COLS" appends to the default set. A column named twice is
-/// kept once, at its first place. Fails with invalid_argument for an unknown or empty name
-/// (the message names `option`, the option the list came from).
-Result<std::vector<const Column *>> parse_columns(std::string_view spec,
-                                                  std::string_view option = "--output");
+/// -o COLS: comma-separated names; "+COLS" appends to `defaults` (empty: default_columns()). A
+/// column named twice is kept once, at its first place. Fails with invalid_argument for an
+/// unknown or empty name (the message names `option`, the option the list came from).
+Result<std::vector<const Column *>>
+parse_columns(std::string_view spec, std::string_view option = "--output",
+              const std::vector<const Column *> &defaults = {});
 
 /// How cells become text in tables, --raw and --export.
 struct TextStyle {
@@ -215,7 +235,7 @@ void write_cell_json(JsonWriter &json, const Column &column, const Cell &cell);
 namespace detail {
 inline constexpr std::string_view k_output_head =
     "Columns to show (+COLS appends to the default). Available:";
-inline constexpr std::size_t k_output_name_width = 9;
+inline constexpr std::size_t k_output_name_width = 10;
 template <typename F> constexpr void for_each_help_piece(F put) {
   put(k_output_head);
   for (const Column &c : k_columns) {

@@ -16,6 +16,7 @@ namespace shmkit::cli {
 /// The scan of RowContext::scan() and its index: (sysv, dev, ino) -> users, sorted.
 struct HolderIndex {
   bool with_fds = true;
+  IpcScope scope = IpcScope::own; ///< every: ls -A, SysV users keyed by their namespace
   bool scanned = false;
   bool failed = false; ///< /proc itself could not be read
   UserScan scan;
@@ -50,7 +51,7 @@ const UserScan &RowContext::scan() {
   if (h.scanned)
     return h.scan;
   h.scanned = true;
-  auto result = scan_holders(where(), h.with_fds);
+  auto result = scan_holders(where(), h.with_fds, h.scope);
   if (!result) {
     // Without /proc nobody's absence is proven: count it as one unreadable process, so that
     // rows are partial and STATE never says orphaned.
@@ -80,6 +81,9 @@ const std::vector<const SegmentUser *> &holders_of(const SegmentInfo &s, RowCont
   auto key = user_key(s);
   if (!key)
     return h.row;
+  // ls -A: a shmid means something only in its IPC namespace, the one being listed.
+  if (std::get<0>(*key) && h.scope == IpcScope::every)
+    std::get<1>(*key) = ctx.ns != nullptr ? ctx.ns->ipc_ns.value_or(0) : 0;
   auto first = std::lower_bound(h.index.begin(), h.index.end(), *key,
                                 [](const auto &entry, const UserKey &k) { return entry.first < k; });
   for (auto it = first; it != h.index.end() && it->first == *key; ++it) {
@@ -102,6 +106,8 @@ void select_holders(RowContext &ctx, const std::vector<pid_t> &pids) {
 }
 
 void scan_fds_too(RowContext &ctx, bool with_fds) { index_of(ctx).with_fds = with_fds; }
+
+void scan_every_namespace(RowContext &ctx) { index_of(ctx).scope = IpcScope::every; }
 
 bool holders_partial(RowContext &ctx) { return ctx.scan().unreadable > 0; }
 

@@ -24,6 +24,9 @@ bool held_by_selected(const SegmentInfo &s, RowContext &ctx);
 void select_holders(RowContext &ctx, const std::vector<pid_t> &pids);
 /// Scans fds too only when `with_fds` (NATTCH alone needs only the maps); call before scan().
 void scan_fds_too(RowContext &ctx, bool with_fds);
+/// ls --all-namespaces: the scan keeps the SysV mappings of every IPC namespace, and a SysV
+/// row's holders are those in RowContext::ns's namespace; call before scan().
+void scan_every_namespace(RowContext &ctx);
 /// Whether processes could not be read, so that holders may be missing.
 bool holders_partial(RowContext &ctx);
 

@@ -69,10 +69,13 @@ void RowSink::add(const SegmentInfo &s) {
     add_key(0, m_format.sort->read(s, m_ctx));
   } else if (m_format.default_sort) {
     const KindTraits &traits = traits_of(s.kind);
-    add_key(kind_rank(s.kind), traits.ordered_by_id
-                                   ? number_cell(s.id)
-                                   : text_cell(s.name ? std::string_view(*s.name)
-                                                      : std::string_view()));
+    Cell key = traits.ordered_by_id
+                   ? number_cell(s.id)
+                   : text_cell(s.name ? std::string_view(*s.name) : std::string_view());
+    // ls -A: by kind, then namespace by namespace in the order they were walked.
+    if (m_ctx.ns != nullptr)
+      key.number += static_cast<std::uint64_t>(m_ctx.ns->order) << 32;
+    add_key(kind_rank(s.kind), key);
   }
   ++m_count;
   switch (m_format.mode) {
@@ -97,9 +100,17 @@ void RowSink::add(const SegmentInfo &s) {
 void RowSink::add_json(const SegmentInfo &s) {
   JsonWriter json(m_text);
   json.object();
-  for (const Column *c : m_format.columns)
+  // "target" (--target, -A) goes right after "segment": the two name what to act on.
+  bool targeted = false;
+  for (const Column *c : m_format.columns) {
     write_cell_json(json, *c, c->read(s, m_ctx));
-  write_row_target(json); // --target: which process's namespaces the row is in
+    if (c->name == "segment") {
+      write_row_target(json, s, m_ctx);
+      targeted = true;
+    }
+  }
+  if (!targeted)
+    write_row_target(json, s, m_ctx);
   json.end();
 }
 

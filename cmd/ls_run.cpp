@@ -35,6 +35,8 @@ public:
   bool list_named();
   /// --pid: what the processes map or hold; false when a process does not exist.
   bool list_pids();
+  /// ls -A: the kinds of `scope` listed by default; the first listing error, not printed.
+  Result<void> list_scope(Scope scope);
 
 private:
   bool shown(const SegmentInfo &s) const {
@@ -61,7 +63,7 @@ private:
   std::optional<uid_t> m_owner;
   RowContext &m_ctx;
   const Visit &m_visit;
-  BackendSet m_backends{system_paths()};
+  BackendSet m_backends{m_ctx.where()}; // system_paths(), or one namespace's under -A
   std::vector<std::string> m_warned;
   std::vector<UserKey> m_shown; ///< --pid: what was shown, so that files are not shown twice
 };
@@ -95,6 +97,22 @@ bool Lister::list_all() {
     }
   }
   return ok;
+}
+
+Result<void> Lister::list_scope(Scope scope) {
+  for (const KindTraits &traits : kind_traits()) {
+    if (!traits.listed_by_default || traits.scope != scope || !wants_kind(traits.kind))
+      continue;
+    Backend &backend = m_backends.of(traits.kind);
+    Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
+      if (selected(info))
+        show(info);
+    });
+    warn_about(backend);
+    if (!listed)
+      return listed;
+  }
+  return {};
 }
 
 bool Lister::list_named() {
@@ -154,17 +172,19 @@ bool Lister::list_pids() {
 
 } // namespace
 
-Result<bool> visit_listing(const ListRequest &request, RowContext &ctx, const Visit &visit) {
-  std::optional<uid_t> owner;
-  if (!request.owner.empty()) {
-    auto uid = lookup_uid(request.owner);
-    if (!uid)
-      return std::move(uid).error();
-    owner = *uid;
-  }
-  ListRequest req = request;
-  std::sort(req.pids.begin(), req.pids.end());
-  // NATTCH alone needs only the maps; every other user of the scan the fds too.
+namespace {
+
+Result<std::optional<uid_t>> owner_of(const ListRequest &request) {
+  if (request.owner.empty())
+    return std::optional<uid_t>();
+  auto uid = lookup_uid(request.owner);
+  if (!uid)
+    return std::move(uid).error();
+  return std::optional<uid_t>(*uid);
+}
+
+// NATTCH alone needs only the maps; every other user of the scan the fds too.
+void plan_scan(const ListRequest &req, RowContext &ctx) {
   const RowFormat &f = req.format;
   auto needs_fds = [](const Column *c) {
     return c != nullptr && c->needs_users && c->name != "nattch";
@@ -172,7 +192,28 @@ Result<bool> visit_listing(const ListRequest &request, RowContext &ctx, const Vi
   scan_fds_too(ctx, !req.pids.empty() || f.columns.empty() ||
                         std::any_of(f.columns.begin(), f.columns.end(), needs_fds) ||
                         needs_fds(f.sort));
-  Lister lister(req, owner, ctx, visit);
+}
+
+} // namespace
+
+Result<void> visit_scope(const ListRequest &request, RowContext &ctx, Scope scope,
+                         const Visit &visit) {
+  auto owner = owner_of(request);
+  if (!owner)
+    return std::move(owner).error();
+  plan_scan(request, ctx);
+  Lister lister(request, *owner, ctx, visit);
+  return lister.list_scope(scope);
+}
+
+Result<bool> visit_listing(const ListRequest &request, RowContext &ctx, const Visit &visit) {
+  auto owner = owner_of(request);
+  if (!owner)
+    return std::move(owner).error();
+  ListRequest req = request;
+  std::sort(req.pids.begin(), req.pids.end());
+  plan_scan(req, ctx);
+  Lister lister(req, *owner, ctx, visit);
   if (!req.pids.empty())
     return lister.list_pids();
   return req.refs.empty() ? lister.list_all() : lister.list_named();

@@ -7,6 +7,7 @@
 #include "ls_rows.hpp"
 #include "output.hpp"
 
+#include "shmkit/backend.hpp"
 #include "shmkit/segment.hpp"
 
 #include <functional>
@@ -35,6 +36,13 @@ struct ListRequest {
 /// segment or a --pid process failed; fails with invalid_argument for an unknown --owner.
 Result<bool> visit_listing(const ListRequest &request, RowContext &ctx,
                            const std::function<void(const SegmentInfo &)> &visit);
+
+/// ls --all-namespaces: one namespace's part of the listing, through ctx.where(): the kinds of
+/// `scope` listed by default that `request` wants (kinds, owner, --all). Listing warnings are
+/// printed; a listing error is returned, not printed. Fails with invalid_argument for an unknown
+/// --owner.
+Result<void> visit_scope(const ListRequest &request, RowContext &ctx, Scope scope,
+                         const std::function<void(const SegmentInfo &)> &visit);
 
 /// Lists and prints. A listing or a named segment that fails is reported at once and makes the
 /// outcome `failed`; an unknown --owner fails with invalid_argument (it needs getpwnam).

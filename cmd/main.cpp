@@ -151,6 +151,7 @@ int run_command(int argc, char **argv) {
   auto top = shmkit::cli::take_top_level(argc, argv);
   if (!top)
     return shmkit::cli::usage_error("", top.error().message);
+  shmkit::cli::request_target(top->target); // for plans that refuse it (ls -A)
   return run_subcommand(static_cast<int>(top->argv.size()), top->argv.data(), top->target);
 }
 
@@ -160,7 +161,7 @@ bool target_after(int argc, char **argv, int at) {
     std::string_view arg = argv[i];
     if (arg == "--")
       return false;
-    if (arg == "--target" || arg.starts_with("--target="))
+    if (shmkit::cli::is_target_option(arg))
       return true;
   }
   return false;

@@ -17,6 +17,7 @@ namespace {
 struct View {
   Paths paths;
   std::optional<Target> target;
+  std::optional<pid_t> requested;
 };
 
 View &view() {
@@ -45,6 +46,15 @@ Result<void> use_target(std::optional<pid_t> pid) {
   return {};
 }
 
+bool is_target_option(std::string_view arg) {
+  return arg == k_option || (arg.size() > k_option.size() && arg.starts_with(k_option) &&
+                             arg[k_option.size()] == '=');
+}
+
+void request_target(std::optional<pid_t> pid) { view().requested = pid; }
+
+std::optional<pid_t> requested_target() { return view().requested; }
+
 Result<TopLevel> take_top_level(int argc, char **argv) {
   TopLevel top;
   top.argv.push_back(argv[0]);
@@ -53,16 +63,17 @@ Result<TopLevel> take_top_level(int argc, char **argv) {
     std::string_view arg = argv[i];
     if (arg == "--" || arg.empty() || arg[0] != '-')
       break; // the subcommand: what follows is its own
+    if (!is_target_option(arg)) {
+      top.argv.push_back(argv[i]);
+      continue;
+    }
     std::string_view value;
     if (arg == k_option) {
       if (i + 1 >= argc)
         return make_error(Errc::invalid_argument, "option --target needs a value (a process id)");
       value = argv[++i];
-    } else if (arg.substr(0, k_option.size() + 1) == "--target=") {
-      value = arg.substr(k_option.size() + 1);
     } else {
-      top.argv.push_back(argv[i]);
-      continue;
+      value = arg.substr(k_option.size() + 1);
     }
     if (top.target)
       return make_error(Errc::invalid_argument, "option --target given twice");

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shmkit::cli {
@@ -34,6 +35,16 @@ struct TopLevel {
   std::optional<pid_t> target; ///< --target PID / --target=PID
   std::vector<char *> argv;    ///< the command line without them
 };
+
+/// Whether `arg` is the top-level option --target, alone or as --target=PID: the one place
+/// its name is matched (take_top_level(), and main's check that it came after the subcommand).
+bool is_target_option(std::string_view arg);
+
+/// The --target PID typed on the command line (take_top_level() found it; main records it with
+/// request_target() before the plan), so that a plan can refuse what cannot go with it
+/// (ls --all-namespaces). Command-line text only: nothing has been entered yet.
+void request_target(std::optional<pid_t> pid);
+std::optional<pid_t> requested_target();
 
 /// Takes --target off the arguments before the subcommand. Fails with invalid_argument (a
 /// usage error): no value, given twice, not a process id from 1.

@@ -42,9 +42,11 @@ constexpr std::uint64_t k_off_t_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::array<KindTraits, 3> k_traits = {{
     {Kind::sysv, /*listed_by_default=*/true, /*kernel_counts_attaches=*/true,
      /*ordered_by_id=*/true, MatchSubject::key, /*fixed_size=*/true, /*takes_hugetlb=*/true,
-     /*takes_allocate=*/false, /*max_size=*/k_no_limit},
-    {Kind::posix, true, false, false, MatchSubject::name, false, false, true, k_off_t_max},
-    {Kind::file, false, false, false, MatchSubject::name, false, false, true, k_off_t_max},
+     /*takes_allocate=*/false, /*max_size=*/k_no_limit, /*scope=*/Scope::ipc_namespace},
+    {Kind::posix, true, false, false, MatchSubject::name, false, false, true, k_off_t_max,
+     Scope::dev_shm},
+    {Kind::file, false, false, false, MatchSubject::name, false, false, true, k_off_t_max,
+     Scope::none},
 }};
 
 } // namespace

@@ -153,6 +153,14 @@ enum class MatchSubject {
   name, ///< the name without its leading '/' (POSIX) or the path (file)
 };
 
+/// Where a kind's objects are named, which decides which namespace ls --all-namespaces lists
+/// them in (shmkit-ls(1) ALL NAMESPACES).
+enum class Scope {
+  none,          ///< in no namespace that -A walks (files: named by path only)
+  ipc_namespace, ///< an IPC namespace (SysV: a shmid means something only inside its own)
+  dev_shm,       ///< a /dev/shm directory, reached through /proc/PID/root (POSIX)
+};
+
 /// The answers a kind gives for itself, so that no code outside lib tests a Kind. Adding a
 /// kind means adding its row in the factory (backend.cpp), nowhere else.
 struct KindTraits {
@@ -174,6 +182,8 @@ struct KindTraits {
   /// The largest size create accepts: off_t's range for what ftruncate(2) sizes (POSIX,
   /// file); for SysV no limit of shmkit's own (the kernel's SHMMAX decides, at run time).
   std::uint64_t max_size;
+  /// ls --all-namespaces lists it once per namespace of this scope.
+  Scope scope = Scope::none;
 };
 
 /// Every kind, in listing order (SysV, POSIX, file).

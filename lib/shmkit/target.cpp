@@ -3,6 +3,7 @@
 #include "shmkit/address.hpp"
 #include "shmkit/fileio.hpp"
 #include "shmkit/housekeeping.hpp"
+#include "shmkit/namespaces.hpp"
 #include "shmkit/text.hpp"
 
 #include <fmt/format.h>
@@ -34,28 +35,6 @@ Error proc_error(int err, pid_t pid, const std::string &path) {
                                   "user's process needs CAP_SYS_PTRACE)",
                                   pid, path));
   return from_errno(err, fmt::format("--target {}: cannot read {}", pid, path));
-}
-
-// The inode of an "ipc:[N]" link.
-std::optional<std::uint64_t> parse_ns_link(std::string_view link) {
-  constexpr std::string_view k_prefix = "ipc:[";
-  if (link.size() < k_prefix.size() + 2 || link.substr(0, k_prefix.size()) != k_prefix ||
-      link.back() != ']')
-    return std::nullopt;
-  std::string_view digits = link.substr(k_prefix.size(), link.size() - k_prefix.size() - 1);
-  std::uint64_t inode = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), inode);
-  if (ec != std::errc{} || end != digits.data() + digits.size())
-    return std::nullopt;
-  return inode;
-}
-
-Result<std::string> read_link(const std::string &path) {
-  char buf[128];
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  if (n < 0)
-    return from_errno(errno, path);
-  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 // Command name, state and flags from /proc/PID/stat: a zombie or a kernel thread has no root
@@ -96,25 +75,21 @@ Result<void> read_ipc_namespace(Target &target, const Paths &host) {
                       fmt::format("--target {}: this kernel has no IPC namespaces ({} is missing)",
                                   target.pid, self));
   const std::string path = fmt::format("{}/{}/ns/ipc", host.proc, target.pid);
-  auto link = read_link(path);
-  if (!link)
-    return proc_error(link.error().sys_errno, target.pid, path);
-  auto inode = parse_ns_link(*link);
+  auto inode = read_ipc_link(AT_FDCWD, path.c_str());
+  if (!inode && inode.error().code == Errc::bad_data)
+    return make_error(Errc::bad_data,
+                      fmt::format("--target {}: {}", target.pid, inode.error().message));
   if (!inode)
-    return make_error(Errc::bad_data, fmt::format("--target {}: {} reads '{}', not ipc:[N]",
-                                                  target.pid, path, escape_bytes(*link)));
+    return proc_error(inode.error().sys_errno, target.pid, path);
   target.ipc_ns = *inode;
-  auto own = read_link(self);
-  target.same_ipc = own && *own == *link;
+  auto own = read_ipc_link(AT_FDCWD, self.c_str());
+  target.same_ipc = own && *own == *inode;
   return {};
 }
 
 // Its root, its /dev/shm and its mount table, all through /proc/PID (no mount-namespace switch).
 Result<void> read_root(Target &target, const Paths &host) {
-  target.paths = host;
-  target.paths.root = fmt::format("{}/{}/root", host.proc, target.pid);
-  target.paths.dev_shm = target.paths.root + "/dev/shm";
-  target.paths.mounts_of = std::to_string(target.pid);
+  target.paths = process_paths(target.pid, host);
   struct stat st {};
   if (::stat(target.paths.root.c_str(), &st) != 0)
     return proc_error(errno, target.pid, target.paths.root);

@@ -1,5 +1,7 @@
 #include "shmkit/users.hpp"
 
+#include "shmkit/namespaces.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -56,6 +58,7 @@ using UniqueDir = std::unique_ptr<DIR, DirCloser>;
 // One object a process maps or holds, before it becomes a SegmentUser.
 struct Use {
   bool sysv = false;
+  std::uint64_t ipc_ns = 0; ///< SysV, IpcScope::every: the namespace (one per process)
   std::uint64_t dev = 0;
   std::uint64_t ino = 0;
   bool maps = false;
@@ -198,18 +201,19 @@ std::optional<std::uint64_t> memfd_device(unsigned flags) {
   return static_cast<std::uint64_t>(st.st_dev);
 }
 
-// The IPC namespace of PROC/NAME ("ipc:[4026531839]"); empty when it cannot be read.
-std::string ipc_namespace(int dir_fd, const char *name) {
-  char link[64];
-  ssize_t n = ::readlinkat(dir_fd, name, link, sizeof link);
-  return n > 0 ? std::string(link, static_cast<std::size_t>(n)) : std::string();
+// The IPC namespace (inode) of the process behind `pid_fd`; 0 when it cannot be read.
+std::uint64_t ipc_namespace(int dir_fd, const char *name) {
+  auto inode = read_ipc_link(dir_fd, name);
+  return inode ? *inode : 0;
 }
 
 // What one process's maps say; SysV mappings only when they are on a SysV device and the
-// process shares our IPC namespace (a shmid names another segment in another namespace).
+// process shares our IPC namespace (a shmid names another segment in another namespace), or,
+// with IpcScope::every, in any namespace, tagged with it.
 struct MapsFilter {
   std::span<const std::uint64_t> sysv_devs; ///< empty: any anonymous device (major 0)
-  std::string self_ipc; ///< empty: not known, every namespace accepted
+  std::uint64_t self_ipc = 0; ///< 0: not known, every namespace accepted
+  IpcScope scope = IpcScope::own;
 };
 
 bool on_sysv_device(std::span<const std::uint64_t> devs, std::uint64_t dev) {
@@ -221,15 +225,19 @@ bool on_sysv_device(std::span<const std::uint64_t> devs, std::uint64_t dev) {
 void collect_maps(const std::vector<MapsEntry> &entries, const MapsFilter &filter, int pid_fd,
                   std::vector<Use> &uses) {
   int ipc_state = 0; // 0 unknown, 1 same namespace, -1 another one
+  std::uint64_t ns = 0;
   for (const MapsEntry &entry : entries) {
     Use use;
     use.sysv = entry.sysv_name && on_sysv_device(filter.sysv_devs, entry.dev);
     if (use.sysv && ipc_state == 0) {
-      std::string ns = filter.self_ipc.empty() ? std::string() : ipc_namespace(pid_fd, "ns/ipc");
-      ipc_state = ns.empty() || ns == filter.self_ipc ? 1 : -1;
+      const bool every = filter.scope == IpcScope::every;
+      ns = filter.self_ipc == 0 && !every ? 0 : ipc_namespace(pid_fd, "ns/ipc");
+      ipc_state = every || ns == 0 || ns == filter.self_ipc ? 1 : -1;
     }
     if (use.sysv && ipc_state < 0)
       continue;
+    if (use.sysv && filter.scope == IpcScope::every)
+      use.ipc_ns = ns;
     use.dev = entry.dev;
     use.ino = entry.ino;
     use.maps = true;
@@ -315,6 +323,7 @@ void add_users(pid_t pid, const std::string &comm, std::vector<Use> &uses,
     user.dev = use.dev;
     user.ino = use.ino;
     user.sysv = use.sysv;
+    user.ipc_ns = use.ipc_ns;
     user.writable = use.writable;
     if (!use.ranges.empty()) {
       user.start = use.ranges.front().start;
@@ -552,18 +561,18 @@ const std::vector<std::uint64_t> &sysv_devices() {
   return devices;
 }
 
-Result<UserScan> scan_holders(const Paths &paths, bool with_fds) {
-  return scan_holders(paths, with_fds, sysv_devices());
+Result<UserScan> scan_holders(const Paths &paths, bool with_fds, IpcScope scope) {
+  return scan_holders(paths, with_fds, sysv_devices(), scope);
 }
 
 Result<UserScan> scan_holders(const Paths &paths, bool with_fds,
-                              std::span<const std::uint64_t> sysv_devs) {
+                              std::span<const std::uint64_t> sysv_devs, IpcScope scope) {
   UniqueDir proc(::opendir(paths.proc.c_str()));
   if (!proc)
     return from_errno(errno, "cannot read " + paths.proc);
   int proc_fd = ::dirfd(proc.get());
   ProcessScanner scanner(proc_fd, with_fds,
-                         MapsFilter{sysv_devs, ipc_namespace(proc_fd, "self/ns/ipc")});
+                         MapsFilter{sysv_devs, ipc_namespace(proc_fd, "self/ns/ipc"), scope});
   UserScan scan;
   for (;;) {
     errno = 0;
@@ -595,8 +604,8 @@ Result<std::vector<SegmentUser>> scan_users(const Paths &paths, bool with_fds) {
 
 UserKey user_key(const SegmentUser &user) {
   // SysV segments are matched by shmid alone: their device is the kernel's, whichever of its
-  // internal mounts (plain or huge pages) holds them.
-  return {user.sysv, user.sysv ? 0 : user.dev, user.ino};
+  // internal mounts (plain or huge pages) holds them; and by namespace with IpcScope::every.
+  return {user.sysv, user.sysv ? user.ipc_ns : user.dev, user.ino};
 }
 
 std::optional<UserKey> user_key(const SegmentInfo &info) {

@@ -31,6 +31,9 @@ struct SegmentUser {
   std::uint64_t dev = 0;  ///< device of the mapped object (as major:minor → makedev)
   std::uint64_t ino = 0;  ///< inode (the shmid for SysV)
   bool sysv = false;      ///< the mapping is a SysV segment
+  /// SysV: the IPC namespace (inode) the shmid is in, when scanned with IpcScope::every; 0
+  /// with IpcScope::own (every SysV user is then in our namespace).
+  std::uint64_t ipc_ns = 0;
   bool writable = false;  ///< some mapping of it is writable
   std::uint64_t start = 0; ///< the first mapping's start address (0: not mapped)
   std::uint64_t end = 0;   ///< the first mapping's end address
@@ -51,14 +54,20 @@ struct UserScan {
   std::size_t unreadable = 0;
 };
 
+/// Whose SysV mappings a scan keeps: those of processes in our IPC namespace (a shmid names
+/// another segment in another namespace), or every process's, each tagged with its namespace
+/// (SegmentUser::ipc_ns; ls --all-namespaces).
+enum class IpcScope { own, every };
+
 /// Scans every /proc/PID once: shared mappings from maps (SysV ones only on the kernel's SysV
-/// shm devices and in our IPC namespace) and, with `with_fds`, the regular files open in fd/.
-/// Fails only if the proc directory is unreadable (any Errc from from_errno).
-Result<UserScan> scan_holders(const Paths &paths, bool with_fds);
+/// shm devices and in the IPC namespaces of `scope`) and, with `with_fds`, the regular files
+/// open in fd/. Fails only if the proc directory is unreadable (any Errc from from_errno).
+Result<UserScan> scan_holders(const Paths &paths, bool with_fds, IpcScope scope = IpcScope::own);
 /// The same with the SysV devices given (tests with fixture trees); empty: any device with
 /// major 0 (anonymous).
 Result<UserScan> scan_holders(const Paths &paths, bool with_fds,
-                              std::span<const std::uint64_t> sysv_devs);
+                              std::span<const std::uint64_t> sysv_devs,
+                              IpcScope scope = IpcScope::own);
 
 /// scan_holders(paths, with_fds).users.
 Result<std::vector<SegmentUser>> scan_users(const Paths &paths, bool with_fds);
@@ -82,7 +91,8 @@ std::vector<MapsEntry> parse_maps(std::string_view text);
 /// that of huge-page memfds; looked up once.
 const std::vector<std::uint64_t> &sysv_devices();
 
-/// What users and segments are matched by: SysV (true, 0, shmid), else (false, dev, ino).
+/// What users and segments are matched by: SysV (true, ipc_ns, shmid), else (false, dev, ino).
+/// A SegmentInfo's SysV key has ipc_ns 0: ls --all-namespaces puts the namespace in.
 using UserKey = std::tuple<bool, std::uint64_t, std::uint64_t>;
 UserKey user_key(const SegmentUser &user);
 /// nullopt when the segment has no identity to match (an odd entry without dev/ino).
