@@ -73,7 +73,7 @@ constexpr OptionSpec k_options[] = {
     {"--changes", "With --watch: exit 0 after N change events", "N", Arity::one, "--watch"},
     {"-A,--all-namespaces", "Every IPC namespace and /dev/shm that processes use, with IPCNS, "
      "SHMDEV, NSPID, NSCOMM, CONTAINER (shmkit-ls(1) ALL NAMESPACES)", {}, Arity::flag, {},
-     "segment,--pid,--detail,--watch,--limits,--summary,--audit,--openmetrics"},
+     "--pid,--detail,--watch,--limits,--summary,--audit,--openmetrics"},
 };
 // clang-format on
 
@@ -217,6 +217,10 @@ Result<void> plan_all_namespaces(const ListRequest &list) {
     return make_error(Errc::invalid_argument,
                       "--all-namespaces lists every namespace: it cannot be combined with "
                       "--target (use one or the other)");
+  if (!list.refs.empty())
+    return make_error(Errc::invalid_argument,
+                      "--all-namespaces takes no SEGMENT (an address names a segment in one "
+                      "namespace: shmkit --target NSPID ls SEGMENT)");
   if (list.kinds.empty())
     return {};
   std::string names;
