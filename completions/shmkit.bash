@@ -7,7 +7,7 @@ _shmkit_subcommands="ls create rm read write attach watch"
 
 # Long and short options of each subcommand. tests/e2e/completion-drift.sh checks these lists
 # against `shmkit SUB --help`, the man pages and the zsh script.
-_shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --summary --audit --openmetrics --per-segment --color --grace --pid --detail --watch --interval --timeout --changes -h -o -r -J -e -b -t -u -a -w"
+_shmkit_opts_ls="--help --output --noheadings --raw --json --export --bytes --numeric-perms --time-format --sort --type --owner --all --limits --summary --audit --openmetrics --per-segment --color --grace --pid --detail --watch --interval --timeout --changes --all-namespaces -h -o -r -J -e -b -t -u -a -w -A"
 _shmkit_opts_create="--help --size --mode --from --exist-ok --hugetlb --noreserve --allocate -h -s -m"
 _shmkit_opts_rm="--help --all --type --owner --any-owner --match --older-than --orphaned --grace --keep --dry-run --yes --force --verbose -h -a -t -u -n -y -f -v"
 _shmkit_opts_read="--help --offset --length --format --type --count --endian --no-squeeze --layout --struct --json --stable --seqlock --atomic -h -s -n -f -t -c -v -J"
@@ -24,7 +24,7 @@ _shmkit_args_write="--offset -s --data -d --hex -x --file --type -t --endian --f
 _shmkit_args_attach="--timeout"
 _shmkit_args_watch="--offset -s --length -n --interval --type -t --layout --struct --count -c --endian --until --changes --timeout"
 
-_shmkit_columns="SEGMENT TYPE KEY ID NAME PERMS OWNER GROUP UID GID CUID CGID CUSER CGROUP SIZE RSS SWAP ALLOC NATTCH CPID LPID PIDS COMMAND STATUS STATE REASON ATIME DTIME CTIME MTIME"
+_shmkit_columns="SEGMENT TYPE KEY ID NAME PERMS OWNER GROUP UID GID CUID CGID CUSER CGROUP SIZE RSS SWAP ALLOC NATTCH CPID LPID PIDS COMMAND STATUS STATE REASON ATIME DTIME CTIME MTIME IPCNS SHMDEV NSPID NSCOMM CONTAINER"
 _shmkit_value_types="u8 i8 u16 i16 u32 i32 u64 i64 f32 f64"
 _shmkit_max_segments=1000
 
