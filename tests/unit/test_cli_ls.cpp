@@ -77,7 +77,7 @@ TEST_CASE("shmkit::cli::ls column registry: every column has one complete row") 
     CHECK(find_column(c.name) == &c);
     // --help (and so the drift test against the man page and completions) lists it.
     std::string line = "\n  " + std::string(c.header);
-    line.append(9 - c.header.size(), ' ');
+    line.append(detail::k_output_name_width - c.header.size(), ' ');
     CHECK(k_output_help.find(line + std::string(c.help)) != std::string_view::npos);
   }
   CHECK(k_output_help.substr(0, 15) == "Columns to show");
