@@ -60,6 +60,11 @@ COMMAND: python3
 STATUS: -
 STATE: in-use
 REASON: mapped,open
+IPCNS: -
+SHMDEV: $(stat -c %Hd:%Ld /dev/shm)
+NSPID: -
+NSCOMM: -
+CONTAINER: -
 
 PID COMMAND HOW RANGE PERMS
 $a python3 map-w,$fds $range rw-s" "ls --detail"
