@@ -102,3 +102,22 @@ TEST_CASE("shmkit::cli target output without --target") {
   CHECK(out == "{}");
   CHECK(use_target(std::nullopt)); // nothing to enter
 }
+
+TEST_CASE("shmkit::cli::is_target_option") {
+  CHECK(is_target_option("--target"));
+  CHECK(is_target_option("--target=42"));
+  CHECK(is_target_option("--target=")); // a missing value: take_top_level() says so
+  CHECK_FALSE(is_target_option("--targets"));
+  CHECK_FALSE(is_target_option("--target-pid=4"));
+  CHECK_FALSE(is_target_option("-t"));
+  CHECK_FALSE(is_target_option("--all-namespaces"));
+  CHECK_FALSE(is_target_option(""));
+}
+
+TEST_CASE("shmkit::cli::requested_target") {
+  CHECK_FALSE(requested_target());
+  request_target(42);
+  CHECK(requested_target() == 42);
+  request_target(std::nullopt);
+  CHECK_FALSE(requested_target());
+}
