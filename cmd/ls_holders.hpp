@@ -24,6 +24,9 @@ bool held_by_selected(const SegmentInfo &s, RowContext &ctx);
 void select_holders(RowContext &ctx, const std::vector<pid_t> &pids);
 /// Scans fds too only when `with_fds` (NATTCH alone needs only the maps); call before scan().
 void scan_fds_too(RowContext &ctx, bool with_fds);
+/// ctx.scan(), with fds: scans again when the scan was made without (NATTCH alone), so that
+/// an object only held open is found (unlinked objects).
+const UserScan &scan_with_fds(RowContext &ctx);
 /// Whether processes could not be read, so that holders may be missing.
 bool holders_partial(RowContext &ctx);
 

@@ -1,10 +1,15 @@
 #include "shmkit/file_backend.hpp"
 
+#include "shmkit/address.hpp"
 #include "shmkit/fd_object.hpp"
+#include "shmkit/unlinked.hpp"
 
 #include <fmt/format.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <system_error>
@@ -26,10 +31,45 @@ bool in_directory(const std::string &path, const std::string &dev_shm) {
          here.st_dev == shm.st_dev && here.st_ino == shm.st_ino;
 }
 
+// file:/proc/PID/fd/FD or file:/proc/PID/map_files/START-END (unlinked.hpp): the object a
+// process holds, named by that process's link in our /proc (pids are ours, also with
+// --target), and its former name read from the link. Following the link needs ptrace access
+// to PID (fd), or CAP_SYS_ADMIN (map_files): proc(5).
+Result<FdObject> locate_holder_link(const HolderLink &link, const Paths &paths) {
+  FdObject object;
+  object.kind = Kind::file;
+  object.holder_link = true;
+  object.segment = "file:" + holder_link_path(link);
+  object.path = paths.proc + holder_link_path(link).substr(std::string_view("/proc").size());
+  std::string target(4096, '\0');
+  ssize_t n = ::readlink(object.path.c_str(), target.data(), target.size());
+  if (n < 0) {
+    const int err = errno;
+    const std::string shown = escape_bytes(object.segment);
+    if (err == ENOENT || err == ESRCH)
+      return make_error(Errc::not_found,
+                        fmt::format("cannot open {}: no process {} with such a{}", shown,
+                                    link.pid,
+                                    link.via == HolderLink::Via::fd ? "n open fd" : " mapping"));
+    if (err == EACCES || err == EPERM)
+      return from_errno(err, fmt::format("cannot open {}: permission denied ({})", shown,
+                                         link.via == HolderLink::Via::fd
+                                             ? "another user's process: it needs ptrace "
+                                               "access, as its owner or with CAP_SYS_PTRACE"
+                                             : "map_files links need CAP_SYS_ADMIN"));
+    return from_errno(err, fmt::format("cannot open {}", shown));
+  }
+  target.resize(static_cast<std::size_t>(n));
+  object.name = std::string(former_path(target));
+  return object;
+}
+
 Result<FdObject> locate(const SegmentRef &ref, const Paths &paths) {
   if (ref.kind != Kind::file || ref.by != SegmentRef::By::path || ref.text.empty())
     return make_error(Errc::invalid_argument,
                       fmt::format("{} is not a file address", ref.to_string()));
+  if (auto link = parse_holder_link(ref.text))
+    return locate_holder_link(*link, paths);
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(ref.text, ec);
   if (ec)
@@ -60,7 +100,16 @@ Result<SegmentInfo> FileBackend::stat(const SegmentRef &ref) {
   auto object = locate(ref, m_paths);
   if (!object)
     return std::move(object).error();
-  return stat_fd_object(*object);
+  auto info = stat_fd_object(*object);
+  // An object on the POSIX directory's tmpfs is a POSIX object, as ls lists it (TYPE posix,
+  // NAME /NAME), whatever address reached it.
+  struct stat shm {};
+  if (info && object->holder_link && ::stat(m_paths.dev_shm.c_str(), &shm) == 0 &&
+      info->dev == shm.st_dev) {
+    info->kind = Kind::posix;
+    info->name = posix_name_of(info->name.value_or(""));
+  }
+  return info;
 }
 
 Result<SegmentInfo> FileBackend::create(const CreateSpec &spec) {
