@@ -40,7 +40,7 @@ Result<FdObject> locate_holder_link(const HolderLink &link, const Paths &paths) 
   object.kind = Kind::file;
   object.holder_link = true;
   object.segment = "file:" + holder_link_path(link);
-  object.path = paths.proc + holder_link_path(link).substr(std::string_view("/proc").size());
+  object.path = holder_link_at(paths, link);
   std::string target(4096, '\0');
   ssize_t n = ::readlink(object.path.c_str(), target.data(), target.size());
   if (n < 0) {
@@ -52,7 +52,8 @@ Result<FdObject> locate_holder_link(const HolderLink &link, const Paths &paths) 
                                     link.pid,
                                     link.via == HolderLink::Via::fd ? "n open fd" : " mapping"));
     if (err == EACCES || err == EPERM)
-      return from_errno(err, fmt::format("cannot open {}: permission denied ({})", shown,
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot open {}: permission denied ({})", shown,
                                          link.via == HolderLink::Via::fd
                                              ? "another user's process: it needs ptrace "
                                                "access, as its owner or with CAP_SYS_PTRACE"

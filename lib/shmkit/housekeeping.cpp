@@ -353,8 +353,7 @@ Classification classify(const SegmentInfo &info, const std::vector<const Segment
 SegmentRef address_of(const SegmentInfo &info) {
   SegmentRef ref;
   // Reached through a holder's link (unlinked.hpp): that link is the address, not a name.
-  if (std::string_view(info.segment).substr(0, 5) == "file:" &&
-      parse_holder_link(std::string_view(info.segment).substr(5))) {
+  if (holder_link_of(info)) {
     ref.kind = Kind::file;
     ref.by = SegmentRef::By::path;
     ref.text = info.segment.substr(5);

@@ -44,10 +44,6 @@ bool listed(std::span<const UserKey> keys, const UserKey &key) {
   return std::binary_search(keys.begin(), keys.end(), key);
 }
 
-// The link under paths.proc (tests and --target keep our /proc: pids are ours).
-std::string proc_path(const Paths &paths, const HolderLink &link) {
-  return paths.proc + holder_link_path(link).substr(k_proc.size() - 1);
-}
 
 std::optional<std::string> read_link(const std::string &path) {
   std::string target(4096, '\0');
@@ -99,6 +95,18 @@ std::string holder_link_path(const HolderLink &link) {
   if (link.via == HolderLink::Via::fd)
     return fmt::format("/proc/{}/fd/{}", link.pid, link.fd);
   return fmt::format("/proc/{}/map_files/{:x}-{:x}", link.pid, link.start, link.end);
+}
+
+std::optional<HolderLink> holder_link_of(const SegmentInfo &info) {
+  constexpr std::string_view k_file = "file:";
+  std::string_view segment = info.segment;
+  if (segment.substr(0, k_file.size()) != k_file)
+    return std::nullopt;
+  return parse_holder_link(segment.substr(k_file.size()));
+}
+
+std::string holder_link_at(const Paths &paths, const HolderLink &link) {
+  return paths.proc + holder_link_path(link).substr(k_proc.size() - 1);
 }
 
 std::string posix_name_of(std::string_view path) {
@@ -178,7 +186,7 @@ UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const Unlin
       link.start = by_map->start;
       link.end = by_map->end;
     }
-    const std::string at = proc_path(paths, link);
+    const std::string at = holder_link_at(paths, link);
     struct stat st {};
     if (::stat(at.c_str(), &st) != 0) {
       // map_files needs CAP_SYS_ADMIN (EPERM); a holder that exited since the scan: ENOENT.
@@ -245,17 +253,14 @@ bool ListedObjects::worth_scanning(const UnlinkedWanted &wanted) const {
 UnlinkedScan ListedObjects::find(const UserScan &scan, const UnlinkedWanted &wanted) {
   std::sort(m_listed.begin(), m_listed.end());
   UnlinkedQuery query;
-  query.dev_shm_dev = wanted.posix ? m_dev_shm_dev : std::nullopt;
+  query.dev_shm_dev = m_dev_shm_dev; // POSIX objects are never file rows (the caller filters)
   query.files = wanted.files;
   query.listed = m_listed;
   return find_unlinked(m_paths, scan, query);
 }
 
 Result<void> check_not_holder_link(const SegmentInfo &info) {
-  std::string_view segment = info.segment;
-  constexpr std::string_view k_file = "file:";
-  if (segment.substr(0, k_file.size()) != k_file ||
-      !parse_holder_link(segment.substr(k_file.size())))
+  if (!holder_link_of(info))
     return {};
   if (info.unlinked)
     return make_error(Errc::not_supported,

@@ -37,6 +37,13 @@ std::optional<HolderLink> parse_holder_link(std::string_view path);
 /// "/proc/PID/fd/FD" or "/proc/PID/map_files/START-END": the inverse of parse_holder_link().
 std::string holder_link_path(const HolderLink &link);
 
+/// The holder link a row's segment is ("file:/proc/PID/fd/FD"...), nullopt for any other
+/// segment. Pure.
+std::optional<HolderLink> holder_link_of(const SegmentInfo &info);
+
+/// Where `link` is under paths.proc (pids are those of our /proc, also with --target).
+std::string holder_link_at(const Paths &paths, const HolderLink &link);
+
 /// The former name of an unlinked object, from what readlink of /proc/PID/fd/FD or a
 /// /proc/PID/maps path gives: the path without the kernel's " (deleted)" suffix, and with the
 /// name shmkit rm gave it just before unlinking it turned back into the one it had

@@ -5,6 +5,7 @@
 #   maponly  open, ftruncate, mmap MAP_SHARED, close the fd: only the mapping holds it
 #   fdonly   open, ftruncate, write: only the fd holds it (no mapping)
 # The first bytes are "unlinked but alive". Then it sleeps until killed.
+import ctypes
 import mmap
 import os
 import sys
@@ -30,16 +31,23 @@ else:
         os.pwrite(fd, payload, 0)
         view = None
     else:
-        view = mmap.mmap(fd, size, mmap.MAP_SHARED)
-        view[: len(payload)] = payload
-        keep.append(view)
+        # libc's mmap, not Python's mmap module: that one keeps a dup of the fd open.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_long]
+        addr = libc.mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+        assert addr not in (None, ctypes.c_void_p(-1).value), "mmap"
+        ctypes.memmove(addr, payload, len(payload))
+        view = addr
         os.close(fd)
         fd = -1
 start = end = 0
-if view is not None:
-    import ctypes
-
+if mode == "shm":
     start = ctypes.addressof(ctypes.c_char.from_buffer(view))
+elif view is not None:
+    start = view
+if view is not None:
     end = start + ((size + 4095) // 4096) * 4096
 with open(ready, "w") as f:
     f.write(f"{os.getpid()} {fd} {start:x} {end:x}\n")
