@@ -23,7 +23,8 @@ constexpr std::string_view k_deleted = " (deleted)";
 
 // Decimal without sign or leading zeros ("0" itself only where `zero_ok`).
 template <typename T> bool parse_decimal(std::string_view text, T &out, bool zero_ok) {
-  if (text.empty() || (text.size() > 1 && text.front() == '0') || (!zero_ok && text == "0"))
+  if (text.empty() || text.front() < '0' || text.front() > '9' ||
+      (text.size() > 1 && text.front() == '0') || (!zero_ok && text == "0"))
     return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out, 10);
   return ec == std::errc{} && ptr == text.data() + text.size();
@@ -52,6 +53,11 @@ std::optional<std::string> read_link(const std::string &path) {
     return std::nullopt;
   target.resize(static_cast<std::size_t>(n));
   return target;
+}
+
+bool deleted(std::string_view path) {
+  return path.size() > k_deleted.size() &&
+         path.substr(path.size() - k_deleted.size()) == k_deleted;
 }
 
 bool internal_name(std::string_view path) {
@@ -146,7 +152,7 @@ UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const Unlin
     if (!on_shm && (!query.files ||
                     std::find(internal.begin(), internal.end(), user.dev) != internal.end()))
       continue;
-    if (listed(query.listed, user_key(user)))
+    if (!query.listed.empty() && listed(query.listed, user_key(user)))
       continue;
     users.push_back(&user);
   }
@@ -174,6 +180,12 @@ UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const Unlin
     }
     if (!on_shm && !mapped)
       continue; // a file merely held open is not shared memory
+    // A mapping shows whether its file still has a name ("... (deleted)" when it has none):
+    // an object mapped under a name needs no stat.
+    if (std::any_of(holders.begin(), holders.end(), [](const SegmentUser *u) {
+          return u->maps && !u->path.empty() && !deleted(u->path);
+        }))
+      continue;
     if (by_fd == nullptr && by_map == nullptr)
       continue;
     HolderLink link;
@@ -192,10 +204,6 @@ UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const Unlin
       // map_files needs CAP_SYS_ADMIN (EPERM); a holder that exited since the scan: ENOENT.
       if (link.via == HolderLink::Via::map_files && (errno == EPERM || errno == EACCES)) {
         // Mapped only, by a name that still exists: not unlinked at all.
-        std::string_view shown = by_map->path;
-        if (shown.size() <= k_deleted.size() ||
-            shown.substr(shown.size() - k_deleted.size()) != k_deleted)
-          continue;
         ++found.uninspectable;
       }
       continue;
@@ -236,12 +244,8 @@ ListedObjects::ListedObjects(const Paths &paths) : m_paths(paths) {
 }
 
 void ListedObjects::saw(const SegmentInfo &info) {
-  if (info.kind == Kind::sysv || !info.dev || !info.ino)
-    return;
-  if (m_dev_shm_dev && *info.dev == *m_dev_shm_dev)
+  if (m_dev_shm_dev && info.dev && *info.dev == *m_dev_shm_dev)
     ++m_on_dev_shm;
-  m_listed.emplace_back(false, static_cast<std::uint64_t>(*info.dev),
-                        static_cast<std::uint64_t>(*info.ino));
 }
 
 bool ListedObjects::worth_scanning(const UnlinkedWanted &wanted) const {
@@ -250,12 +254,10 @@ bool ListedObjects::worth_scanning(const UnlinkedWanted &wanted) const {
   return wanted.posix && m_dev_shm_dev && dev_shm_has_unlisted_inodes(m_paths, m_on_dev_shm);
 }
 
-UnlinkedScan ListedObjects::find(const UserScan &scan, const UnlinkedWanted &wanted) {
-  std::sort(m_listed.begin(), m_listed.end());
+UnlinkedScan ListedObjects::find(const UserScan &scan, const UnlinkedWanted &wanted) const {
   UnlinkedQuery query;
   query.dev_shm_dev = m_dev_shm_dev; // POSIX objects are never file rows (the caller filters)
   query.files = wanted.files;
-  query.listed = m_listed;
   return find_unlinked(m_paths, scan, query);
 }
 

@@ -85,8 +85,8 @@ struct UnlinkedScan {
 };
 
 /// What a listing saw of the POSIX directory, to tell whether it may hold unlinked objects
-/// (dev_shm_has_unlisted_inodes) and which objects are listed under a name (never unlinked
-/// rows). Feed it every row listed, before any filter.
+/// (dev_shm_has_unlisted_inodes): a count, no row is kept. Feed it every row listed, before
+/// any filter.
 class ListedObjects {
 public:
   /// stat()s paths.dev_shm for its device (none when it cannot be stat'ed).
@@ -97,13 +97,12 @@ public:
   /// that its listed entries do not account for.
   bool worth_scanning(const UnlinkedWanted &wanted) const;
   /// find_unlinked() with what was seen; rows of kinds not wanted are left out.
-  UnlinkedScan find(const UserScan &scan, const UnlinkedWanted &wanted);
+  UnlinkedScan find(const UserScan &scan, const UnlinkedWanted &wanted) const;
 
 private:
   Paths m_paths;
   std::optional<std::uint64_t> m_dev_shm_dev;
   std::uint64_t m_on_dev_shm = 0; ///< rows on that device
-  std::vector<UserKey> m_listed;
 };
 
 /// What find_unlinked() looks for.
@@ -112,7 +111,8 @@ struct UnlinkedQuery {
   std::optional<std::uint64_t> dev_shm_dev;
   /// Also files elsewhere that a process maps MAP_SHARED after they were unlinked.
   bool files = false;
-  /// (dev, ino) of the objects the listing showed under a name: never unlinked rows. Sorted.
+  /// (dev, ino) of objects known to have a name, skipped without a stat (sorted; may be
+  /// empty: a name left shows anyway, as a link count or a mapping's path).
   std::span<const UserKey> listed;
 };
 
@@ -120,9 +120,10 @@ struct UnlinkedQuery {
 /// fd is found that way). A POSIX object counts when mapped or held open; a file elsewhere
 /// only when mapped shared (a deleted log file a daemon keeps open is not shared memory), and
 /// never on the kernel's internal devices (SysV segments, memfd objects, anonymous shared
-/// memory: sysv_devices()), nor "/memfd:..." or "/SYSV..." names. Every object is stat()ed
-/// through its holder's link and kept only when it is a regular file with that device and
-/// inode and no link count left; the scan may be old, so a holder that is gone is skipped.
+/// memory: sysv_devices()), nor "/memfd:..." or "/SYSV..." names. An object mapped under a
+/// path without " (deleted)" still has a name; every other is stat()ed through its holder's
+/// link and kept only when it is a regular file with that device and inode and no link count
+/// left; the scan may be old, so a holder that is gone is skipped.
 UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const UnlinkedQuery &query);
 
 /// Refuses to remove a segment named by a holder's magic link (rm): it has no name to remove.
