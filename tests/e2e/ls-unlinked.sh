@@ -118,3 +118,20 @@ expect_error 1 "cannot open $maddr: permission denied (map_files links need CAP_
   as_nobody "$SHMKIT" read "$maddr"
 expect_error 1 "cannot open file:/proc/$fo_pid/fd/$fo_fd: permission denied" \
   as_nobody "$SHMKIT" write "file:/proc/$fo_pid/fd/$fo_fd" --data x
+
+# --target: a process with its own /dev/shm (another mount namespace). Its unlinked object is
+# found the same way, through that process's /dev/shm; the host's listing does not show it.
+fifo=$TEST_TMP/ready.target
+mkfifo "$fifo"
+unshare --mount --propagation private -- bash -c \
+  'mount -t tmpfs inner /dev/shm && exec python3 "$1" shm "$2" 4096 "$3"' \
+  bash "$holder" "$(hexpath /dev/shm/inside)" "$fifo" &
+on_exit "kill $!"
+read -r in_pid in_fd _ _ <"$fifo"
+expect_status 0 "$SHMKIT" --target "$in_pid" rm --force posix:/inside
+expect_eq "$("$SHMKIT" --target "$in_pid" ls --noheadings --raw --bytes -o $cols)" \
+  "file:/proc/$in_pid/fd/$in_fd posix /inside unlinked in-use ${in_pid}mwf 4096 4096" "--target"
+out=$("$SHMKIT" ls --noheadings --raw -o name --type posix)
+[[ $out != *inside* ]] || fail "the host lists another /dev/shm's object: $out"
+expect_eq "$("$SHMKIT" --target "$in_pid" read "file:/proc/$in_pid/fd/$in_fd" --length 18)" \
+  "unlinked but alive" "--target read"
