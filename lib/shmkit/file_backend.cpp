@@ -61,7 +61,16 @@ Result<FdObject> locate_holder_link(const HolderLink &link, const Paths &paths) 
     return from_errno(err, fmt::format("cannot open {}", shown));
   }
   target.resize(static_cast<std::size_t>(n));
-  object.name = std::string(former_path(target));
+  object.name = former_path(target);
+  // An object of the POSIX directory's tmpfs is a POSIX object, as ls lists it (TYPE posix,
+  // NAME /NAME), whatever address reached it.
+  struct stat st {};
+  struct stat shm {};
+  if (::stat(object.path.c_str(), &st) == 0 && ::stat(paths.dev_shm.c_str(), &shm) == 0 &&
+      st.st_dev == shm.st_dev) {
+    object.kind = Kind::posix;
+    object.name = posix_name_of(object.name);
+  }
   return object;
 }
 
@@ -101,16 +110,7 @@ Result<SegmentInfo> FileBackend::stat(const SegmentRef &ref) {
   auto object = locate(ref, m_paths);
   if (!object)
     return std::move(object).error();
-  auto info = stat_fd_object(*object);
-  // An object on the POSIX directory's tmpfs is a POSIX object, as ls lists it (TYPE posix,
-  // NAME /NAME), whatever address reached it.
-  struct stat shm {};
-  if (info && object->holder_link && ::stat(m_paths.dev_shm.c_str(), &shm) == 0 &&
-      info->dev == shm.st_dev) {
-    info->kind = Kind::posix;
-    info->name = posix_name_of(info->name.value_or(""));
-  }
-  return info;
+  return stat_fd_object(*object);
 }
 
 Result<SegmentInfo> FileBackend::create(const CreateSpec &spec) {
