@@ -64,7 +64,7 @@ private:
   RowContext &m_ctx;
   const Visit &m_visit;
   BackendSet m_backends{system_paths()};
-  ListedObjects m_named{system_paths()}; ///< what was listed under a name (unlinked rows)
+  ListedObjects m_named{system_paths()}; ///< counts the POSIX directory's entries (unlinked rows)
   std::vector<std::string> m_warned;
   std::vector<UserKey> m_shown; ///< --pid: what was shown, so that files are not shown twice
 };
@@ -114,7 +114,7 @@ void Lister::list_unlinked() {
     if (selected(info))
       show(info);
   if (found.uninspectable > 0)
-    print_warning(fmt::format("{} unlinked object{} mapped by other processes could not be "
+    print_warning(fmt::format("{} unlinked object{} held only by mappings could not be "
                               "inspected (following /proc/PID/map_files needs CAP_SYS_ADMIN): "
                               "not listed",
                               found.uninspectable, found.uninspectable == 1 ? "" : "s"));
