@@ -45,7 +45,6 @@ bool listed(std::span<const UserKey> keys, const UserKey &key) {
   return std::binary_search(keys.begin(), keys.end(), key);
 }
 
-
 std::optional<std::string> read_link(const std::string &path) {
   std::string target(4096, '\0');
   ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
@@ -56,8 +55,7 @@ std::optional<std::string> read_link(const std::string &path) {
 }
 
 bool deleted(std::string_view path) {
-  return path.size() > k_deleted.size() &&
-         path.substr(path.size() - k_deleted.size()) == k_deleted;
+  return path.size() > k_deleted.size() && path.substr(path.size() - k_deleted.size()) == k_deleted;
 }
 
 bool internal_name(std::string_view path) {
@@ -121,8 +119,7 @@ std::string posix_name_of(std::string_view path) {
 }
 
 std::string former_path(std::string_view shown) {
-  if (shown.size() > k_deleted.size() &&
-      shown.substr(shown.size() - k_deleted.size()) == k_deleted)
+  if (shown.size() > k_deleted.size() && shown.substr(shown.size() - k_deleted.size()) == k_deleted)
     shown.remove_suffix(k_deleted.size());
   // shmkit rm moved it to a private name before unlinking it: give the name it had.
   std::size_t slash = shown.rfind('/');
@@ -149,8 +146,8 @@ UnlinkedScan find_unlinked(const Paths &paths, const UserScan &scan, const Unlin
     if (user.sysv || (!user.maps && !user.holds_fd) || internal_name(user.path))
       continue; // a memfd or SysV name ("/memfd:x (deleted)") is never an unlinked object
     const bool on_shm = query.dev_shm_dev && user.dev == *query.dev_shm_dev;
-    if (!on_shm && (!query.files ||
-                    std::find(internal.begin(), internal.end(), user.dev) != internal.end()))
+    if (!on_shm &&
+        (!query.files || std::find(internal.begin(), internal.end(), user.dev) != internal.end()))
       continue;
     if (!query.listed.empty() && listed(query.listed, user_key(user)))
       continue;

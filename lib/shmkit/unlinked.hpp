@@ -23,8 +23,8 @@ struct HolderLink {
   enum class Via { fd, map_files };
   pid_t pid = 0;
   Via via = Via::fd;
-  int fd = -1;              ///< Via::fd
-  std::uint64_t start = 0;  ///< Via::map_files: the mapping's range, as /proc/PID/maps gives it
+  int fd = -1;             ///< Via::fd
+  std::uint64_t start = 0; ///< Via::map_files: the mapping's range, as /proc/PID/maps gives it
   std::uint64_t end = 0;
 };
 

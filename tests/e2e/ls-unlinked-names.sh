@@ -11,9 +11,10 @@ mkfifo "$fifo"
 python3 "$holder" shm "$hex" 4096 "$fifo" &
 on_exit "kill $!"
 read -r -t 60 pid fd _ _ <"$fifo" || fail "holder did not start"
-cd "$TEST_TMP"
+cd "$TEST_TMP" || exit 1
 
 shown=$("$SHMKIT" ls --noheadings --raw -o name)
+# shellcheck disable=SC2016 # the $(...) is the name's own text
 expect_eq "$shown" '/a\x0ab$(id>pwned)\x1b[31m' "escaped name while linked"
 seg=$("$SHMKIT" ls --noheadings --raw -o segment)
 expect_status 0 "$SHMKIT" rm --force "$seg"

@@ -123,6 +123,7 @@ expect_error 1 "cannot open file:/proc/$fo_pid/fd/$fo_fd: permission denied" \
 # found the same way, through that process's /dev/shm; the host's listing does not show it.
 fifo=$TEST_TMP/ready.target
 mkfifo "$fifo"
+# shellcheck disable=SC2016 # expanded by the inner bash
 unshare --mount --propagation private -- bash -c \
   'mount -t tmpfs inner /dev/shm && exec python3 "$1" shm "$2" 4096 "$3"' \
   bash "$holder" "$(hexpath /dev/shm/inside)" "$fifo" &

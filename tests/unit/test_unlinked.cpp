@@ -27,13 +27,29 @@ TEST_CASE("shmkit::parse_holder_link") {
     CHECK(holder_link_path(*link) == "/proc/9/map_files/7f00aa000-7f00ac000");
   }
   SUBCASE("anything else is not a holder link") {
-    for (const char *path :
-         {"/proc/self/fd/3", "/proc/0/fd/3", "/proc/01/fd/3", "/proc/1/fd/03", "/proc/1/fd/",
-          "/proc/1/fd/3/", "/proc/1/fd/-1", "/proc/+1/fd/3", "/proc/1/fd/+3", "/proc/1/fd/3x", "/proc//fd/3", "/proc/1/fdinfo/3",
-          "/proc/1/map_files/7F00-7F01", "/proc/1/map_files/2000-1000",
-          "/proc/1/map_files/1000-1000", "/proc/1/map_files/01000-2000", "/proc/1/map_files/1000",
-          "/proc/1/root/dev/shm/x", "proc/1/fd/3", "/tmp/proc/1/fd/3", "/proc/1/fd/3 ",
-          "/proc/99999999999999999999/fd/3", "/proc/1/fd/99999999999"})
+    for (const char *path : {"/proc/self/fd/3",
+                             "/proc/0/fd/3",
+                             "/proc/01/fd/3",
+                             "/proc/1/fd/03",
+                             "/proc/1/fd/",
+                             "/proc/1/fd/3/",
+                             "/proc/1/fd/-1",
+                             "/proc/+1/fd/3",
+                             "/proc/1/fd/+3",
+                             "/proc/1/fd/3x",
+                             "/proc//fd/3",
+                             "/proc/1/fdinfo/3",
+                             "/proc/1/map_files/7F00-7F01",
+                             "/proc/1/map_files/2000-1000",
+                             "/proc/1/map_files/1000-1000",
+                             "/proc/1/map_files/01000-2000",
+                             "/proc/1/map_files/1000",
+                             "/proc/1/root/dev/shm/x",
+                             "proc/1/fd/3",
+                             "/tmp/proc/1/fd/3",
+                             "/proc/1/fd/3 ",
+                             "/proc/99999999999999999999/fd/3",
+                             "/proc/1/fd/99999999999"})
       CHECK_MESSAGE(!parse_holder_link(path), std::string(path));
   }
 }
