@@ -42,6 +42,9 @@ std::vector<AuditSegment> audit_segments(const Report &report) {
     s.state = state_of(row.state);
     s.ctime = row.ctime;
     s.last_activity = row.last_activity;
+    s.unlinked = row.unlinked;
+    s.size = row.size;
+    s.holders = row.holders;
   }
   return segments;
 }

@@ -114,6 +114,7 @@ Cell status_cell(const SegmentInfo &s, RowContext &ctx) {
   add(s.hugetlb, "hugetlb");
   add(s.oddity == Oddity::semaphore, "semaphore");
   add(s.oddity == Oddity::not_regular, "not-regular");
+  add(s.unlinked, "unlinked");
   return text_cell(std::string_view(text));
 }
 

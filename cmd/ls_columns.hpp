@@ -110,7 +110,7 @@ template <typename T> Cell text_cell(const std::optional<T> &v) {
 Cell time_cell(const std::optional<std::time_t> &t);
 /// NATTCH: the kernel's count, else the processes that map the object.
 Cell attaches_cell(const SegmentInfo &s, RowContext &ctx);
-/// STATUS: dest, locked, hugetlb, semaphore, not-regular.
+/// STATUS: dest, locked, hugetlb, semaphore, not-regular, unlinked.
 Cell status_cell(const SegmentInfo &s, RowContext &ctx);
 
 struct Column {
@@ -176,7 +176,7 @@ inline constexpr Column k_columns[] = {
    pids_cell, false, true},
   {"command", "COMMAND", Align::left, ValueKind::list, "command names of those processes",
    command_cell, false, true},
-  {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular",
+  {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular, unlinked",
    status_cell, true},
   {"state", "STATE", Align::left, ValueKind::text, "in-use, idle, orphaned, unknown or dest (see --grace)",
    state_cell, false, true},

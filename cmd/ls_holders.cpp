@@ -109,6 +109,18 @@ void scan_fds_too(RowContext &ctx, bool with_fds) { index_of(ctx).with_fds = wit
 
 void scan_every_namespace(RowContext &ctx) { index_of(ctx).scope = IpcScope::every; }
 
+const UserScan &scan_with_fds(RowContext &ctx) {
+  HolderIndex &h = index_of(ctx);
+  if (h.scanned && !h.with_fds) {
+    // Rows already printed keep what they showed; the rest use the fuller scan.
+    std::vector<pid_t> selected = std::move(h.selected);
+    *ctx.holders = HolderIndex{};
+    ctx.holders->selected = std::move(selected);
+  }
+  h.with_fds = true;
+  return ctx.scan();
+}
+
 bool holders_partial(RowContext &ctx) { return ctx.scan().unreadable > 0; }
 
 Cell mappers_cell(const SegmentInfo &s, RowContext &ctx) {

@@ -27,6 +27,9 @@ void scan_fds_too(RowContext &ctx, bool with_fds);
 /// ls --all-namespaces: the scan keeps the SysV mappings of every IPC namespace, and a SysV
 /// row's holders are those in RowContext::ns's namespace; call before scan().
 void scan_every_namespace(RowContext &ctx);
+/// ctx.scan(), with fds: scans again when the scan was made without (NATTCH alone), so that
+/// an object only held open is found (unlinked objects).
+const UserScan &scan_with_fds(RowContext &ctx);
 /// Whether processes could not be read, so that holders may be missing.
 bool holders_partial(RowContext &ctx);
 

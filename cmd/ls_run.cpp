@@ -7,6 +7,7 @@
 #include "shmkit/address.hpp"
 #include "shmkit/backend.hpp"
 #include "shmkit/housekeeping.hpp"
+#include "shmkit/unlinked.hpp"
 #include "shmkit/users.hpp"
 
 #include <fmt/format.h>
@@ -58,12 +59,14 @@ private:
     m_visit(s);
   }
   void list_mapped_files();
+  void list_unlinked();
 
   const ListRequest &m_request;
   std::optional<uid_t> m_owner;
   RowContext &m_ctx;
   const Visit &m_visit;
   BackendSet m_backends{m_ctx.where()}; // system_paths(), or one namespace's under -A
+  ListedObjects m_named{m_ctx.where()}; ///< what was listed under a name (unlinked rows)
   std::vector<std::string> m_warned;
   std::vector<UserKey> m_shown; ///< --pid: what was shown, so that files are not shown twice
 };
@@ -87,6 +90,7 @@ bool Lister::list_all() {
       continue;
     Backend &backend = m_backends.of(traits.kind);
     Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
+      m_named.saw(info);
       if (selected(info))
         show(info);
     });
@@ -96,6 +100,7 @@ bool Lister::list_all() {
       ok = false;
     }
   }
+  list_unlinked();
   return ok;
 }
 
@@ -113,6 +118,24 @@ Result<void> Lister::list_scope(Scope scope) {
       return listed;
   }
   return {};
+}
+
+// Objects unlinked while still mapped or open (STATUS unlinked): one statvfs(2) of the POSIX
+// directory tells whether any may exist; only then (or for --type file) is /proc scanned, with
+// fds, whatever columns were chosen.
+void Lister::list_unlinked() {
+  const UnlinkedWanted wanted = unlinked_wanted(m_request.kinds);
+  if (!m_request.refs.empty() || !m_named.worth_scanning(wanted))
+    return;
+  UnlinkedScan found = m_named.find(scan_with_fds(m_ctx), wanted);
+  for (const SegmentInfo &info : found.rows)
+    if (selected(info))
+      show(info);
+  if (found.uninspectable > 0)
+    print_warning(fmt::format("{} unlinked object{} held only by mappings could not be "
+                              "inspected (following /proc/PID/map_files needs CAP_SYS_ADMIN): "
+                              "not listed",
+                              found.uninspectable, found.uninspectable == 1 ? "" : "s"));
 }
 
 bool Lister::list_named() {

@@ -52,6 +52,10 @@ ReportRow row_of(const SegmentInfo &s, RowContext &ctx, bool with_state) {
   }
   row.ctime = s.ctime;
   row.last_activity = last_activity(s);
+  row.unlinked = s.unlinked;
+  if (s.unlinked && with_state) // the audit: who holds it
+    for (const SegmentUser *u : holders_of(s, ctx))
+      row.holders.push_back(fmt::format("{} ({})", u->pid, escape_bytes(u->comm)));
   return row;
 }
 
@@ -142,6 +146,8 @@ Result<Report> collect_report(const ListRequest &request, ReportNeeds needs) {
     owner.first = row.owner;
     owner.second.add(row, page);
     report.total.add(row, page);
+    if (row.unlinked)
+      report.unlinked.add(row, page);
     if (!row.state.empty())
       ++report.states[row.state];
     if (needs.rows)
@@ -199,6 +205,9 @@ void render_table(std::string &out, const Report &r, const ReportFormat &f) {
   for (const auto &[uid, owner] : r.owners)
     add_totals_row(totals, "owner", owner.first, owner.second, f.bytes);
   add_totals_row(totals, "total", "-", r.total, f.bytes);
+  // Already in the lines above: the share of them that has no name left (STATUS unlinked).
+  if (r.unlinked.segments > 0)
+    add_totals_row(totals, "status", "unlinked", r.unlinked, f.bytes);
   totals.render(out, style, f.headings, f.color && !f.raw);
   out += '\n';
   Table fs({{"FILESYSTEM", false},
@@ -251,6 +260,8 @@ void render_json(std::string &out, const Report &r) {
   }
   json.end().key("total").object();
   json_totals(json, r.total);
+  json.end().key("unlinked").object();
+  json_totals(json, r.unlinked);
   json.end().key("dev_shm").object().text_field("path", r.dev_shm_path);
   if (r.dev_shm_mount)
     json.text_field("filesystem", r.dev_shm_mount->source);

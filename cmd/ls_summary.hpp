@@ -38,6 +38,10 @@ struct ReportRow {
   std::uint64_t id = 0; ///< SysV shmid (the listing order), 0 for the other kinds
   std::string state;    ///< STATE, "" when not read (or absent)
   std::optional<std::time_t> ctime, last_activity;
+  /// STATUS unlinked (unlinked but still held), with its holders as "PID (COMMAND)" when
+  /// ReportNeeds::rows.
+  bool unlinked = false;
+  std::vector<std::string> holders;
 };
 
 /// Sums over a group of segments.
@@ -60,6 +64,7 @@ struct Report {
   std::vector<std::pair<std::string, Totals>> types;      ///< kind_traits() order
   std::map<uid_t, std::pair<std::string, Totals>> owners; ///< by uid: name, totals
   Totals total;
+  Totals unlinked; ///< the objects unlinked but still held (STATUS unlinked), counted in types too
   std::map<std::string, std::uint64_t> states; ///< STATE -> segments (with_state)
   std::optional<Limits> limits;                ///< nullopt when unreadable
   std::optional<MountEntry> dev_shm_mount;     ///< the mount that holds /dev/shm

@@ -4,6 +4,7 @@
 #include "output.hpp"
 
 #include "shmkit/address.hpp"
+#include "shmkit/unlinked.hpp"
 
 #include <fmt/format.h>
 
@@ -217,6 +218,11 @@ std::vector<RmTarget> select_targets(RmContext &context, const RmFilters &filter
 }
 
 bool may_remove(RmContext &context, const SegmentInfo &info, bool force) {
+  // A holder's /proc link names no entry to remove, forced or not.
+  if (auto removable = check_not_holder_link(info); !removable) {
+    print_error(removable.error().message);
+    return false;
+  }
   if (force)
     return true;
   if (info.oddity == Oddity::semaphore) {

@@ -373,6 +373,17 @@ void segment_findings(const AuditFacts &f, const AuditSegment &s, std::vector<Fi
   if (!s.owner_known)
     out.push_back({s.segment, Severity::warning, "owner-unknown",
                    fmt::format("owner uid {} has no passwd entry", s.uid)});
+  if (s.unlinked && s.size > k_unlinked_report_size) {
+    std::string who;
+    for (const std::string &holder : s.holders)
+      who += (who.empty() ? "" : ", ") + holder;
+    out.push_back({s.segment, Severity::warning, "unlinked-held",
+                   fmt::format("unlinked but still held: its {} bytes are freed only when {} "
+                               "{}",
+                               s.size, who.empty() ? std::string("its holders") : who,
+                               s.holders.size() == 1 ? "exits or closes and unmaps it"
+                                                     : "exit or close and unmap it")});
+  }
   if (s.state == State::orphaned) {
     std::string idle = s.last_activity ? short_duration(f.now - *s.last_activity) : "long";
     out.push_back({s.segment, Severity::warning, "orphaned",

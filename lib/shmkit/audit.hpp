@@ -113,7 +113,15 @@ struct AuditSegment {
   std::optional<State> state;
   std::optional<std::time_t> ctime;         ///< SysV: roughly when it was created
   std::optional<std::time_t> last_activity; ///< last_activity()
+  /// Unlinked but still held (shmkit-ls(1) STATUS unlinked): its size and its holders, as
+  /// "PID (COMMAND)" words.
+  bool unlinked = false;
+  std::uint64_t size = 0;
+  std::vector<std::string> holders;
 };
+
+/// The size above which an unlinked object still held is reported (unlinked-held): 1 MiB.
+inline constexpr std::uint64_t k_unlinked_report_size = 1024 * 1024;
 
 /// Everything the audit looks at; absent facts make no finding.
 struct AuditFacts {

@@ -43,8 +43,10 @@ private:
 };
 
 // A name nobody else can guess or have taken: a dot (hidden from ls(1) and shell globs) and
-// 128 random bits.
-std::string private_name() {
+// 128 random bits, then ".BASE" when it fits (NAME_MAX): the kernel shows an object unlinked
+// while still in use under the name it had last (/proc/PID/fd, maps), and unhidden_name()
+// gives BASE back from it, so that ls shows the name the user removed.
+std::string private_name(const std::string &base) {
   std::array<unsigned char, 16> bytes{};
   std::size_t got = 0;
   while (got < bytes.size()) {
@@ -60,6 +62,9 @@ std::string private_name() {
     name += fmt::format("{:02x}", b);
   if (got < bytes.size()) // no getrandom: still unique to this process and moment
     name += fmt::format("-{}-{}", ::getpid(), ::time(nullptr));
+  constexpr std::size_t k_name_max = 255;
+  if (name.size() + 1 + base.size() <= k_name_max)
+    name.append(".").append(base);
   return name;
 }
 
@@ -285,6 +290,14 @@ public:
     struct stat st {};
     if (::fstat(m_fd, &st) != 0)
       return op_error(errno, "stat", m_object);
+    // A holder's link has no name to lose: the object lives as long as our fd does, whatever
+    // the holder does with its own fd or mapping meanwhile.
+    if (m_object.holder_link) {
+      std::uint64_t now = static_cast<std::uint64_t>(st.st_size);
+      bool shrank = now < m_size;
+      m_size = now;
+      return shrank ? Liveness::truncated : Liveness::alive;
+    }
     // The name decides between removed and replaced: an object unlinked and recreated under
     // the same name is "replaced" even though our inode's link count is now 0.
     struct stat by_name {};
@@ -378,6 +391,32 @@ private:
 
 } // namespace
 
+std::string_view unhidden_name(std::string_view component) {
+  constexpr std::string_view k_prefix = ".shmkit-rm-";
+  constexpr std::size_t k_hex = 32;
+  if (component.substr(0, k_prefix.size()) != k_prefix)
+    return component;
+  std::string_view rest = component.substr(k_prefix.size());
+  if (rest.size() < k_hex)
+    return component;
+  for (char c : rest.substr(0, k_hex))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return component;
+  rest.remove_prefix(k_hex);
+  // "-PID-TIME" where getrandom failed.
+  for (int part = 0; part < 2 && !rest.empty() && rest.front() == '-'; ++part) {
+    std::size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9')
+      ++digits;
+    if (digits == 1)
+      return component;
+    rest.remove_prefix(digits);
+  }
+  if (rest.size() < 2 || rest.front() != '.')
+    return component;
+  return rest.substr(1);
+}
+
 bool is_semaphore_name(std::string_view name) { return name.substr(0, 4) == "sem."; }
 
 SegmentInfo fd_object_info(const FdObject &object, const struct stat &st) {
@@ -402,9 +441,11 @@ SegmentInfo fd_object_info(const FdObject &object, const struct stat &st) {
 
 Result<SegmentInfo> stat_fd_object(const FdObject &object) {
   struct stat st {};
-  if (::lstat(object.path.c_str(), &st) != 0)
+  if ((object.holder_link ? ::stat(object.path.c_str(), &st)
+                          : ::lstat(object.path.c_str(), &st)) != 0)
     return op_error(errno, "stat", object);
   SegmentInfo info = fd_object_info(object, st);
+  info.unlinked = object.holder_link && st.st_nlink == 0;
   if (object.semaphore && info.oddity == Oddity::none)
     info.oddity = Oddity::semaphore;
   return info;
@@ -418,6 +459,17 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
                                   shown(object)));
   int flags = (access == Access::read_write ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC |
               O_NONBLOCK | O_NOCTTY;
+  // A holder's link is a symbolic link by design: follow it, but only to the regular file it
+  // named a moment before (the holder may close that fd and open another meanwhile).
+  struct stat before {};
+  if (object.holder_link) {
+    if (::stat(object.path.c_str(), &before) != 0)
+      return op_error(errno, "open", object);
+    if (!S_ISREG(before.st_mode))
+      return make_error(Errc::not_supported,
+                        fmt::format("cannot open {}: not a regular file", shown(object)));
+    flags &= ~O_NOFOLLOW;
+  }
   int fd = ::open(object.path.c_str(), flags);
   if (fd < 0) {
     int err = errno;
@@ -438,10 +490,18 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
     return make_error(Errc::not_supported,
                       fmt::format("cannot open {}: not a regular file", shown(object)));
   }
+  if (object.holder_link && (st.st_dev != before.st_dev || st.st_ino != before.st_ino)) {
+    ::close(fd);
+    return make_error(Errc::changed, fmt::format("cannot open {}: the process replaced it "
+                                                 "while it was being opened",
+                                                 shown(object)));
+  }
   // Regular files ignore O_NONBLOCK for I/O, but clear it anyway: it was only for the open.
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  SegmentInfo info = fd_object_info(object, st);
+  info.unlinked = object.holder_link && st.st_nlink == 0;
   return std::unique_ptr<Handle>(
-      std::make_unique<FdHandle>(object, fd, access, fd_object_info(object, st)));
+      std::make_unique<FdHandle>(object, fd, access, std::move(info)));
 }
 
 Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &spec) {
@@ -522,7 +582,7 @@ Result<void> remove_fd_object(const FdObject &object, const SegmentInfo &expecte
   std::string hidden;
   int err = EEXIST;
   for (int attempt = 0; attempt < 8 && err == EEXIST; ++attempt) {
-    hidden = private_name();
+    hidden = private_name(base);
     err = ::renameat2(dfd.get(), base.c_str(), dfd.get(), hidden.c_str(), RENAME_NOREPLACE) == 0
               ? 0
               : errno;

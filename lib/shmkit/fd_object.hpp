@@ -21,7 +21,15 @@ struct FdObject {
   /// A sem.* entry of the POSIX shared memory directory, however it was addressed: shown as
   /// a semaphore, never created, never opened for writing.
   bool semaphore = false;
+  /// A holder's magic link (/proc/PID/fd/FD, /proc/PID/map_files/START-END: unlinked.hpp):
+  /// followed when stat'ed and opened (everything else is opened O_NOFOLLOW), and what was
+  /// opened must be the regular file the link named just before.
+  bool holder_link = false;
 };
+
+/// The name an object had before remove_fd_object() moved it to its private name
+/// (".shmkit-rm-HEX.NAME" gives "NAME"); any other component unchanged. Pure.
+std::string_view unhidden_name(std::string_view component);
 
 /// Whether `name` (one path component) is how sem_open(3) names a semaphore in /dev/shm.
 bool is_semaphore_name(std::string_view name);

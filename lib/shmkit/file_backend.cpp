@@ -1,10 +1,15 @@
 #include "shmkit/file_backend.hpp"
 
+#include "shmkit/address.hpp"
 #include "shmkit/fd_object.hpp"
+#include "shmkit/unlinked.hpp"
 
 #include <fmt/format.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <system_error>
@@ -26,10 +31,55 @@ bool in_directory(const std::string &path, const std::string &dev_shm) {
          here.st_dev == shm.st_dev && here.st_ino == shm.st_ino;
 }
 
+// file:/proc/PID/fd/FD or file:/proc/PID/map_files/START-END (unlinked.hpp): the object a
+// process holds, named by that process's link in our /proc (pids are ours, also with
+// --target), and its former name read from the link. Following the link needs ptrace access
+// to PID (fd), or CAP_SYS_ADMIN (map_files): proc(5).
+Result<FdObject> locate_holder_link(const HolderLink &link, const Paths &paths) {
+  FdObject object;
+  object.kind = Kind::file;
+  object.holder_link = true;
+  object.segment = "file:" + holder_link_path(link);
+  object.path = holder_link_at(paths, link);
+  std::string target(4096, '\0');
+  ssize_t n = ::readlink(object.path.c_str(), target.data(), target.size());
+  if (n < 0) {
+    const int err = errno;
+    const std::string shown = escape_bytes(object.segment);
+    if (err == ENOENT || err == ESRCH)
+      return make_error(Errc::not_found,
+                        fmt::format("cannot open {}: no process {} with such a{}", shown,
+                                    link.pid,
+                                    link.via == HolderLink::Via::fd ? "n open fd" : " mapping"));
+    if (err == EACCES || err == EPERM)
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot open {}: permission denied ({})", shown,
+                                         link.via == HolderLink::Via::fd
+                                             ? "another user's process: it needs ptrace "
+                                               "access, as its owner or with CAP_SYS_PTRACE"
+                                             : "map_files links need CAP_SYS_ADMIN"));
+    return from_errno(err, fmt::format("cannot open {}", shown));
+  }
+  target.resize(static_cast<std::size_t>(n));
+  object.name = former_path(target);
+  // An object of the POSIX directory's tmpfs is a POSIX object, as ls lists it (TYPE posix,
+  // NAME /NAME), whatever address reached it.
+  struct stat st {};
+  struct stat shm {};
+  if (::stat(object.path.c_str(), &st) == 0 && ::stat(paths.dev_shm.c_str(), &shm) == 0 &&
+      st.st_dev == shm.st_dev) {
+    object.kind = Kind::posix;
+    object.name = posix_name_of(object.name);
+  }
+  return object;
+}
+
 Result<FdObject> locate(const SegmentRef &ref, const Paths &paths) {
   if (ref.kind != Kind::file || ref.by != SegmentRef::By::path || ref.text.empty())
     return make_error(Errc::invalid_argument,
                       fmt::format("{} is not a file address", ref.to_string()));
+  if (auto link = parse_holder_link(ref.text))
+    return locate_holder_link(*link, paths);
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(ref.text, ec);
   if (ec)

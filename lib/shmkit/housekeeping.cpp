@@ -3,6 +3,7 @@
 #include "shmkit/address.hpp"
 #include "shmkit/fileio.hpp"
 #include "shmkit/parse.hpp"
+#include "shmkit/unlinked.hpp"
 
 #include <fmt/format.h>
 
@@ -351,6 +352,13 @@ Classification classify(const SegmentInfo &info, const std::vector<const Segment
 
 SegmentRef address_of(const SegmentInfo &info) {
   SegmentRef ref;
+  // Reached through a holder's link (unlinked.hpp): that link is the address, not a name.
+  if (holder_link_of(info)) {
+    ref.kind = Kind::file;
+    ref.by = SegmentRef::By::path;
+    ref.text = info.segment.substr(5);
+    return ref;
+  }
   ref.kind = info.kind;
   switch (info.kind) {
   case Kind::sysv:

@@ -1,5 +1,7 @@
 #include "shmkit/residency.hpp"
 
+#include "shmkit/unlinked.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -143,11 +145,14 @@ Residency measure_residency(const SegmentInfo &info, const Paths &paths,
     return {info.rss, info.swap}; // from /proc/sysvipc/shm; attaching would change the segment
   if (!info.name || !info.dev || !info.ino || info.oddity == Oddity::not_regular)
     return {};
-  const std::string path =
-      info.kind == Kind::posix ? paths.dev_shm + *info.name : paths.root + *info.name;
+  // An unlinked object is reached through its holder's link (unlinked.hpp), which is followed.
+  const auto link = holder_link_of(info);
+  const std::string path = link                       ? holder_link_at(paths, *link)
+                           : info.kind == Kind::posix ? paths.dev_shm + *info.name
+                                                      : paths.root + *info.name;
   // Read-only and non-blocking (a FIFO planted under the name must not block), never
   // through a symlink; then it must still be the object that was listed.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | (link ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
       st.st_dev != *info.dev || st.st_ino != *info.ino)

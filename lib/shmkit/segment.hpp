@@ -91,6 +91,9 @@ struct SegmentInfo {
   std::optional<dev_t> dev;           ///< POSIX/file device
   std::optional<ino_t> ino;           ///< POSIX/file inode
   Oddity oddity = Oddity::none;       ///< /dev/shm entries that are not POSIX objects
+  /// POSIX/file: no name is left (st_nlink 0), but a process still maps or holds it; the
+  /// segment is then a holder's /proc link (unlinked.hpp) and `name` the former one.
+  bool unlinked = false;
 };
 
 /// What `create` makes.

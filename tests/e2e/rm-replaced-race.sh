@@ -136,7 +136,7 @@ hidden=
 for entry in /dev/shm/.shmkit-rm-*; do
   [[ -e $entry ]] && hidden=${entry#/dev/shm/}
 done
-[[ $hidden =~ ^\.shmkit-rm-[0-9a-f]{32}$ ]] || fail "hidden name: '$hidden'"
+[[ $hidden =~ ^\.shmkit-rm-[0-9a-f]{32}\.p$ ]] || fail "hidden name: '$hidden'"
 expect_eq "$status" 1 "refused"
 expect_eq "$(cat "$TEST_TMP/err")" \
   "shmkit: error: not removing posix:/p: it was replaced since it was listed, and its name was taken again before it could be put back: it is now /dev/shm/$hidden" \
