@@ -114,6 +114,8 @@ Cell status_cell(const SegmentInfo &s, RowContext &ctx) {
   add(s.hugetlb, "hugetlb");
   add(s.oddity == Oddity::semaphore, "semaphore");
   add(s.oddity == Oddity::not_regular, "not-regular");
+  for (const SealWord &seal : k_seal_words)
+    add((s.seals & seal.bit) != 0, seal.word);
   return text_cell(std::string_view(text));
 }
 
