@@ -2,6 +2,7 @@
 
 #include "shmkit/address.hpp"
 #include "shmkit/fd_object.hpp"
+#include "shmkit/fileio.hpp"
 #include "shmkit/users.hpp"
 
 #include <fmt/format.h>
@@ -32,21 +33,7 @@ constexpr unsigned k_seal_grow = 0x0004;
 constexpr unsigned k_seal_write = 0x0008;
 constexpr unsigned k_seal_future_write = 0x0010;
 
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  ~Fd() {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
-private:
-  int m_fd;
-};
+using Fd = OwnedFd;
 
 struct DirCloser {
   void operator()(DIR *dir) const { ::closedir(dir); }
@@ -153,20 +140,9 @@ void scan_fds(int pid_fd, pid_t pid, Scan &scan) {
   }
 }
 
-void scan_maps(int pid_fd, pid_t pid, Scan &scan) {
-  Fd maps(::openat(pid_fd, "maps", O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (maps.get() < 0)
-    return;
-  std::string text;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(maps.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
+void scan_maps(const Paths &paths, pid_t pid, std::string &text, Scan &scan) {
+  if (!read_whole_file(fmt::format("{}/{}/maps", paths.proc, pid), text))
+    return; // exited, or not ours to read
   for (const MapsEntry &entry : parse_maps(text)) {
     auto name = memfd_link_name(entry.path);
     if (!name || !on_memfd_device(static_cast<dev_t>(entry.dev)))
@@ -187,6 +163,7 @@ Result<Scan> scan_proc(const Paths &paths) {
     return from_errno(errno, "cannot read " + paths.proc);
   int proc_fd = ::dirfd(proc.get());
   Scan scan;
+  std::string maps; // one buffer for every process's maps
   while (const dirent *entry = ::readdir(proc.get())) {
     pid_t pid = 0;
     if (!whole_number(std::string_view(entry->d_name), pid))
@@ -195,7 +172,7 @@ Result<Scan> scan_proc(const Paths &paths) {
     if (pid_fd.get() < 0)
       continue; // exited
     scan_fds(pid_fd.get(), pid, scan);
-    scan_maps(pid_fd.get(), pid, scan);
+    scan_maps(paths, pid, maps, scan);
   }
   return scan;
 }
@@ -275,6 +252,20 @@ Result<Holder> resolve(const Paths &paths, const SegmentRef &ref) {
                                   ref.number, escape_bytes(target)));
   holder.name = std::string(*name);
   return holder;
+}
+
+// Why `seals` forbid `change` ("it is sealed against writing (seal-write)"); nullopt when
+// they do not.
+std::optional<std::string> seal_refusal(unsigned seals, Change change) {
+  unsigned against = change == Change::write  ? (k_seal_write | k_seal_future_write)
+                     : change == Change::grow ? k_seal_grow
+                                              : k_seal_shrink;
+  if ((seals & against) == 0)
+    return std::nullopt;
+  std::string_view what = change == Change::write  ? "writing"
+                          : change == Change::grow ? "growing"
+                                                   : "shrinking";
+  return fmt::format("it is sealed against {} ({})", what, seal_list(seals, against));
 }
 
 bool same_object(const struct stat &a, const struct stat &b) {
@@ -383,25 +374,19 @@ Result<std::unique_ptr<Handle>> MemfdBackend::open(const SegmentRef &ref, Access
 
   const std::string address = shown(ref);
   auto sealed = [address](int object_fd, Change change) -> Result<void> {
-    unsigned seals = seals_of(object_fd);
-    unsigned against = change == Change::write    ? (k_seal_write | k_seal_future_write)
-                       : change == Change::grow   ? k_seal_grow
-                                                  : k_seal_shrink;
-    if ((seals & against) == 0)
+    auto reason = seal_refusal(seals_of(object_fd), change);
+    if (!reason)
       return {};
     std::string_view verb = change == Change::write  ? "write"
                             : change == Change::grow ? "grow"
                                                      : "shrink";
-    std::string_view what = change == Change::write  ? "writing"
-                            : change == Change::grow ? "growing"
-                                                     : "shrinking";
     return make_error(Errc::permission_denied,
-                      fmt::format("cannot {} {}: it is sealed against {} ({})", verb, address,
-                                  what, seal_list(seals, against)));
+                      fmt::format("cannot {} {}: {}", verb, address, *reason));
   };
   if (access == Access::read_write)
-    if (auto ok = sealed(fd.get(), Change::write); !ok)
-      return std::move(ok).error();
+    if (auto reason = seal_refusal(seals_of(fd.get()), Change::write))
+      return make_error(Errc::permission_denied,
+                        fmt::format("cannot open {} for writing: {}", address, *reason));
 
   FdObject object;
   object.kind = Kind::memfd;

@@ -23,15 +23,18 @@ expect_error 2 "unknown type 'memfdx'" "$SHMKIT" ls --type memfdx
 
 # A holder with a memfd (fd 3 in its ready file), a regular file, a pipe and a socket.
 cat >"$TEST_TMP/holder.py" <<'PY'
-import os, socket, sys, time
+import fcntl, os, socket, sys, time
 fd = os.memfd_create("held", os.MFD_ALLOW_SEALING)
 os.ftruncate(fd, 64)
 os.pwrite(fd, b"\x2a" + b"\0" * 7, 0)
 f = open(sys.argv[2], "w")
 r, w = os.pipe()
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+g = os.memfd_create("no-grow", os.MFD_ALLOW_SEALING)
+os.ftruncate(g, 16)
+fcntl.fcntl(g, fcntl.F_ADD_SEALS, fcntl.F_SEAL_GROW)
 with open(sys.argv[1] + ".tmp", "w") as ready:
-    ready.write(f"{os.getpid()} {fd} {f.fileno()} {r} {s.fileno()}\n")
+    ready.write(f"{os.getpid()} {fd} {f.fileno()} {r} {s.fileno()} {g}\n")
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
     time.sleep(1)
@@ -40,7 +43,7 @@ python3 "$TEST_TMP/holder.py" "$TEST_TMP/ready" "$TEST_TMP/plain file" &
 holder=$!
 on_exit "kill $holder"
 for ((i = 0; i < 500; i++)); do [[ -s $TEST_TMP/ready ]] && break; sleep 0.02; done
-read -r pid mfd file_fd pipe_fd sock_fd <"$TEST_TMP/ready"
+read -r pid mfd file_fd pipe_fd sock_fd grow_fd <"$TEST_TMP/ready"
 
 # 2. Runtime failures: status 1, one line, naming what is wrong.
 expect_error 1 "memfd:$pid:$file_fd is not a memfd (fd $file_fd of pid $pid is $TEST_TMP/plain\\x20file)" \
@@ -53,6 +56,16 @@ expect_error 1 "cannot open memfd:$pid:250: pid $pid has no fd 250" "$SHMKIT" re
 expect_error 1 "cannot open memfd:99999:3: no such process 99999" "$SHMKIT" read memfd:99999:3
 expect_error 1 "cannot open memfd:99999:3: no such process 99999" "$SHMKIT" ls memfd:99999:3
 expect_eq "$(cat "$TEST_TMP/plain file")" "" "the regular file was not written"
+
+# Sealed against growing only: writes inside it work, --grow past its end is refused.
+expect_status 0 "$SHMKIT" write "memfd:$pid:$grow_fd" --offset 8 --data 12345678
+expect_error 1 "cannot grow memfd:$pid:$grow_fd: it is sealed against growing (seal-grow)" \
+  "$SHMKIT" write "memfd:$pid:$grow_fd" --offset 12 --grow --data 12345678
+expect_eq "$(stat -L -c %s "/proc/$pid/fd/$grow_fd")" 16 "no-grow's size"
+expect_eq "$(tail -c 8 "/proc/$pid/fd/$grow_fd")" 12345678 "no-grow's bytes"
+expect_status 0 "$SHMKIT" ls --type memfd --noheadings -o NAME,STATUS
+expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "$(printf '%s\n' 'held -' 'no-grow seal-grow')" \
+  "seals of the holder's memfds"
 
 # 3. As nobody, root's memfd: the missing ptrace access is named; nothing is written.
 expect_error 1 "cannot open memfd:$pid:$mfd: permission denied: the fds of pid $pid can be opened only with ptrace access to it (the same user, or CAP_SYS_PTRACE)" \

@@ -105,16 +105,15 @@ expect_status 0 "$SHMKIT" ls --noheadings -o SEGMENT,TYPE
 [[ $(cat "$TEST_TMP/out") != *memfd* ]] || fail "plain ls listed memfd objects: $(cat "$TEST_TMP/out")"
 expect_status 0 "$SHMKIT" ls --type memfd --noheadings -o SEGMENT,TYPE,NAME,SIZE,PERMS,PIDS,STATUS
 [[ ! -s $TEST_TMP/err ]] || fail "ls warned: $(cat "$TEST_TMP/err")"
-lower=$parent lower_fd=$parent_fd
 expected=$(printf '%s\n' \
-  "memfd:$py:$py_fd memfd counter 8K rwxrwxrwx $py(fmw) seal-seal" \
-  "memfd:$lower:$lower_fd memfd sealed-ring 4K rwxrwxrwx $parent(f),$child(f) seal-shrink,seal-grow,seal-write")
+  "memfd:$py:$py_fd memfd counter 8K rwxrwxrwx ${py}mwf seal-seal" \
+  "memfd:$parent:$parent_fd memfd sealed-ring 4K rwxrwxrwx ${parent}f,${child}f seal-shrink,seal-grow,seal-write")
 actual=$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')
 expect_eq "$actual" "$expected" "ls --type memfd"
 
 # The canonical address is accepted back; another holder's address names the same row.
 expect_status 0 "$SHMKIT" ls --noheadings -o SEGMENT,PIDS "memfd:$child:$child_fd"
-expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "memfd:$parent:$parent_fd $parent(f),$child(f)" \
+expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "memfd:$parent:$parent_fd ${parent}f,${child}f" \
   "ls of the child's address"
 
 # JSON: typed fields, seals as STATUS words, both holders.
@@ -189,5 +188,5 @@ kill "$parent"
 exits_within "$parent" 5 || fail "sealer did not exit"
 expect_status 0 "$SHMKIT" ls --type memfd --noheadings -o SEGMENT,NAME,PIDS
 expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "$(printf '%s\n' \
-  "memfd:$py:$py_fd counter $py(fmw)" "memfd:$child:$child_fd sealed-ring $child(f)")" \
+  "memfd:$py:$py_fd counter ${py}mwf" "memfd:$child:$child_fd sealed-ring ${child}f")" \
   "ls after the parent exited"
