@@ -190,3 +190,36 @@ expect_status 0 "$SHMKIT" ls --type memfd --noheadings -o SEGMENT,NAME,PIDS
 expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "$(printf '%s\n' \
   "memfd:$py:$py_fd counter ${py}mwf" "memfd:$child:$child_fd sealed-ring ${child}f")" \
   "ls after the parent exited"
+
+# 6. A memfd only mapped (its fd closed after mmap) is still listed, from /proc/PID/maps and
+# /proc/PID/map_files (root here): PIDS m without f, and no address (SEGMENT -, JSON null).
+cat >"$TEST_TMP/maponly.c" <<'C'
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int fd = memfd_create("map-only", MFD_CLOEXEC);
+  if (fd < 0 || ftruncate(fd, 8192) != 0) { perror("memfd"); return 1; }
+  char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) { perror("mmap"); return 1; }
+  close(fd);
+  p[0] = 'a';
+  FILE *ready = fopen(argv[1], "w");
+  fprintf(ready, "%d\n", (int)getpid());
+  fclose(ready);
+  for (;;) pause();
+}
+C
+cc -O2 -o "$TEST_TMP/maponly" "$TEST_TMP/maponly.c"
+"$TEST_TMP/maponly" "$TEST_TMP/maponly.ready" &
+maponly=$!
+on_exit "kill $maponly"
+wait_file "$TEST_TMP/maponly.ready"
+expect_status 0 "$SHMKIT" ls --type memfd --noheadings -o SEGMENT,NAME,SIZE,PIDS
+expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "$(printf '%s\n' \
+  "memfd:$py:$py_fd counter 8K ${py}mwf" "- map-only 8K ${maponly}mw" \
+  "memfd:$child:$child_fd sealed-ring 4K ${child}f")" "ls with an object only mapped"
+expect_status 0 "$SHMKIT" ls --type memfd --json -o SEGMENT,NAME
+[[ $(cat "$TEST_TMP/out") == *'{"segment": null, "name": "map-only"}'* ]] ||
+  fail "JSON of the object only mapped: $(cat "$TEST_TMP/out")"
