@@ -44,7 +44,7 @@ constexpr OptionSpec k_options[] = {
     {"--numeric-perms", "Print permissions in octal", {}, Arity::flag},
     {"--time-format", "short (default), full or iso", "FORMAT"},
     {"--sort", "Sort by this column", "COL"},
-    {"-t,--type", "Only these kinds: sysv,posix,file", "TYPES"},
+    {"-t,--type", "Only these kinds: sysv,posix,file,memfd (memfd objects are listed only when asked for)", "TYPES"},
     {"-u,--owner", "Only segments owned by this user (name or uid)", "USER"},
     {"-a,--all", "Also show POSIX semaphores and odd /dev/shm entries", {}, Arity::flag},
     {"--limits", "Show system limits and their use instead of segments", {}, Arity::flag, {},

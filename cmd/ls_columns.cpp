@@ -115,6 +115,8 @@ Cell status_cell(const SegmentInfo &s, RowContext &ctx) {
   add(s.oddity == Oddity::semaphore, "semaphore");
   add(s.oddity == Oddity::not_regular, "not-regular");
   add(s.unlinked, "unlinked");
+  for (const SealWord &seal : k_seal_words)
+    add((s.seals & seal.bit) != 0, seal.word);
   return text_cell(std::string_view(text));
 }
 

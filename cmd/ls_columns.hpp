@@ -110,7 +110,7 @@ template <typename T> Cell text_cell(const std::optional<T> &v) {
 Cell time_cell(const std::optional<std::time_t> &t);
 /// NATTCH: the kernel's count, else the processes that map the object.
 Cell attaches_cell(const SegmentInfo &s, RowContext &ctx);
-/// STATUS: dest, locked, hugetlb, semaphore, not-regular, unlinked.
+/// STATUS: dest, locked, hugetlb, semaphore, not-regular, unlinked, then the seals (k_seal_words).
 Cell status_cell(const SegmentInfo &s, RowContext &ctx);
 
 struct Column {
@@ -131,14 +131,14 @@ using RC = RowContext &;
 // clang-format off
 inline constexpr Column k_columns[] = {
   {"segment", "SEGMENT", Align::left, ValueKind::address, "canonical address, usable as an argument",
-   [](SI s, RC) { return text_cell(s.segment); }, true},
-  {"type", "TYPE", Align::left, ValueKind::text, "sysv, posix or file",
+   [](SI s, RC) { return s.segment.empty() ? Cell{} : text_cell(s.segment); }, true},
+  {"type", "TYPE", Align::left, ValueKind::text, "sysv, posix, file or memfd",
    [](SI s, RC) { return text_cell(kind_name(s.kind)); }, true},
   {"key", "KEY", Align::left, ValueKind::key, "SysV key",
    [](SI s, RC) { return number_cell(s.key); }, true},
   {"id", "ID", Align::right, ValueKind::count, "SysV shmid",
    [](SI s, RC) { return number_cell(s.id); }},
-  {"name", "NAME", Align::left, ValueKind::text, "POSIX name or file path",
+  {"name", "NAME", Align::left, ValueKind::text, "POSIX name, file path or memfd name",
    [](SI s, RC) { return text_cell(s.name); }},
   {"perms", "PERMS", Align::left, ValueKind::perms, "permissions",
    [](SI s, RC) { return number_cell(s.mode); }, true},
@@ -176,7 +176,7 @@ inline constexpr Column k_columns[] = {
    pids_cell, false, true},
   {"command", "COMMAND", Align::left, ValueKind::list, "command names of those processes",
    command_cell, false, true},
-  {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular, unlinked",
+  {"status", "STATUS", Align::left, ValueKind::list, "dest, locked, hugetlb, semaphore, not-regular, unlinked; memfd seals: seal-seal, seal-shrink, seal-grow, seal-write, seal-future-write, seal-exec",
    status_cell, true},
   {"state", "STATE", Align::left, ValueKind::text, "in-use, idle, orphaned, unknown or dest (see --grace)",
    state_cell, false, true},

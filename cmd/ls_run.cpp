@@ -86,7 +86,7 @@ void Lister::warn_about(const Backend &backend) {
 bool Lister::list_all() {
   bool ok = true;
   for (const KindTraits &traits : kind_traits()) {
-    if (!traits.listed_by_default || !wants_kind(traits.kind))
+    if (!lists_kind(traits, m_request.kinds))
       continue;
     Backend &backend = m_backends.of(traits.kind);
     Result<void> listed = backend.for_each([&](SegmentInfo &&info) {

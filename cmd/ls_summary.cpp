@@ -130,9 +130,7 @@ Result<Report> collect_report(const ListRequest &request, ReportNeeds needs) {
   std::uint64_t page = report.limits ? report.limits->page_size : 4096;
   // Every kind the listing covers has a line, even with no segment (as ipcs -u).
   for (const KindTraits &t : kind_traits())
-    if (request.refs.empty() && t.listed_by_default &&
-        (request.kinds.empty() ||
-         std::find(request.kinds.begin(), request.kinds.end(), t.kind) != request.kinds.end()))
+    if (request.refs.empty() && lists_kind(t, request.kinds))
       type_totals(report, kind_name(t.kind));
   ListRequest req = request;
   req.format.columns = report_columns(needs.state);

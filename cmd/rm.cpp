@@ -78,6 +78,11 @@ Result<std::vector<Kind>> parse_types(std::string_view text) {
       return make_error(Errc::invalid_argument,
                         fmt::format("invalid --type '{}': use sysv, posix or both, comma-separated",
                                     escape_bytes(word)));
+    if (!found->removable)
+      return make_error(Errc::invalid_argument,
+                        fmt::format("--type {} cannot be used with --all: {} objects cannot be "
+                                    "removed",
+                                    word, word));
     if (!found->listed_by_default)
       return make_error(Errc::invalid_argument,
                         fmt::format("--type {} cannot be used with --all: {}s are never listed; "
@@ -209,6 +214,14 @@ Result<Outcome> run_named(const RmPlan &plan) {
     auto info = context.backend(ref.kind).stat(ref);
     if (!info) {
       print_error(info.error().message);
+      failed = true;
+      continue;
+    }
+    // A kind that cannot be removed (memfd): its backend says why, even with --dry-run.
+    if (!traits_of(info->kind).removable) {
+      auto refused = context.backend(ref.kind).remove(*info);
+      if (!refused)
+        print_error(refused.error().message);
       failed = true;
       continue;
     }

@@ -45,6 +45,8 @@ _shmkit_live_segments() {
   [[ $_shmkit_target =~ ^[0-9]+$ ]] && target=(--target "$_shmkit_target")
   {
     "$cmd" "${target[@]}" ls --noheadings --raw -o SEGMENT 2>/dev/null
+    # memfd:PID:FD only once the word says memfd: (listing them scans every process's fds).
+    [[ ${1-} == memfd:* ]] && "$cmd" "${target[@]}" ls --noheadings --raw -o SEGMENT --type memfd 2>/dev/null
     "$cmd" "${target[@]}" ls --noheadings --raw -o KEY --type sysv 2>/dev/null |
       while read -r key; do [[ $key == 0x00000000 || $key == - ]] || printf 'key:%s\n' "$key"; done
   } | head -n "$_shmkit_max_segments"
@@ -130,7 +132,7 @@ _shmkit_complete_segment() {
   else
     while IFS= read -r x; do
       [[ $x == "$word"* ]] && _shmkit_add_quoted "$x"
-    done < <(_shmkit_live_segments)
+    done < <(_shmkit_live_segments "$word")
     if [[ -z $word || file: == "$word"* ]]; then
       _shmkit_add_quoted file:
       compopt -o nospace 2>/dev/null
@@ -210,7 +212,7 @@ _shmkit() {
       ls:--output | ls:-o | ls:--sort)
         _shmkit_complete_list "$cur" "$_shmkit_columns" ;;
       ls:--type | ls:-t | rm:--type | rm:-t)
-        _shmkit_complete_list "$cur" "sysv posix file" ;;
+        _shmkit_complete_list "$cur" "sysv posix file memfd" ;;
       *:--type | *:-t) COMPREPLY=($(compgen -W "$_shmkit_value_types" -- "$cur")) ;;
       *:--format | *:-f) COMPREPLY=($(compgen -W "raw hexdump xxd hex string" -- "$cur")) ;;
       *:--endian) COMPREPLY=($(compgen -W "little big native" -- "$cur")) ;;

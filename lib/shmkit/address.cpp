@@ -8,12 +8,16 @@
 #include <sys/ipc.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 
 namespace shmkit {
 
 namespace {
 
 constexpr std::string_view k_hex_digits = "0123456789abcdef";
+constexpr std::int64_t k_max_pid = std::numeric_limits<pid_t>::max();
+constexpr std::int64_t k_max_fd = std::numeric_limits<int>::max();
 
 bool all_digits(std::string_view s) {
   if (s.empty())
@@ -158,6 +162,45 @@ Result<SegmentRef> ftok_ref(std::string_view spec) {
   return ref;
 }
 
+// memfd:PID:FD, both decimal: PID 1..pid_t's maximum, FD 0..INT_MAX. Checked before any
+// system call; whether PID holds a memfd on FD is the backend's question.
+Result<SegmentRef> memfd_ref(std::string_view spec) {
+  auto invalid = [&](std::string_view why) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invalid address 'memfd:{}': {} (use memfd:PID:FD)",
+                                  escape_bytes(spec), why));
+  };
+  std::size_t colon = spec.find(':');
+  if (spec.empty() || colon == 0)
+    return invalid("missing PID");
+  if (colon == std::string_view::npos)
+    return invalid("missing FD");
+  std::string_view pid_text = spec.substr(0, colon);
+  std::string_view fd_text = spec.substr(colon + 1);
+  if (fd_text.empty())
+    return invalid("missing FD");
+  if (fd_text.find(':') != std::string_view::npos)
+    return invalid("too many parts");
+  if (!all_digits(pid_text))
+    return invalid("PID is not a decimal number");
+  if (!all_digits(fd_text))
+    return invalid("FD is not a decimal number");
+  auto pid = parse_uint(pid_text, "memfd pid", static_cast<std::uint64_t>(k_max_pid));
+  if (!pid)
+    return std::move(pid).error();
+  if (*pid == 0)
+    return invalid("PID 0 is no process");
+  auto fd = parse_uint(fd_text, "memfd fd", static_cast<std::uint64_t>(k_max_fd));
+  if (!fd)
+    return std::move(fd).error();
+  SegmentRef ref;
+  ref.kind = Kind::memfd;
+  ref.by = SegmentRef::By::memfd;
+  ref.number = *pid;
+  ref.fd = static_cast<int>(*fd);
+  return ref;
+}
+
 } // namespace
 
 Result<void> validate_posix_name(std::string_view name) {
@@ -249,6 +292,8 @@ Result<SegmentRef> parse_address(std::string_view text, AddressUse use) {
     return posix_ref(text.substr(6));
   if (starts_with(text, "file:"))
     return file_ref(text.substr(5));
+  if (starts_with(text, "memfd:"))
+    return memfd_ref(text.substr(6));
   if (starts_with(text, "0x") || starts_with(text, "0X"))
     return key_ref(text, use);
   if (all_digits(text))
@@ -267,6 +312,8 @@ const char *kind_name(Kind kind) {
     return "posix";
   case Kind::file:
     return "file";
+  case Kind::memfd:
+    return "memfd";
   }
   return "?";
 }
@@ -306,6 +353,8 @@ std::string SegmentRef::to_string() const {
     return "posix:/" + escape_bytes(text);
   case By::path:
     return "file:" + escape_bytes(text);
+  case By::memfd:
+    return fmt::format("memfd:{}:{}", number, fd);
   }
   return {};
 }

@@ -1,13 +1,15 @@
-// The backend factory: the only place that names all three backends (lib/README.md, the dependency rule).
+// The backend factory: the only place that names all the backends (lib/README.md, the dependency rule).
 #include "shmkit/backend.hpp"
 
 #include "shmkit/fd_object.hpp"
 #include "shmkit/file_backend.hpp"
+#include "shmkit/memfd_backend.hpp"
 #include "shmkit/posix_backend.hpp"
 #include "shmkit/sysv_backend.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -30,6 +32,8 @@ std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths) {
     return std::make_unique<PosixBackend>(paths);
   case Kind::file:
     return std::make_unique<FileBackend>(paths);
+  case Kind::memfd:
+    return std::make_unique<MemfdBackend>(paths);
   }
   return nullptr;
 }
@@ -39,14 +43,18 @@ namespace {
 constexpr std::uint64_t k_no_limit = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint64_t k_off_t_max = std::numeric_limits<std::int64_t>::max();
 
-constexpr std::array<KindTraits, 3> k_traits = {{
-    {Kind::sysv, /*listed_by_default=*/true, /*kernel_counts_attaches=*/true,
-     /*ordered_by_id=*/true, MatchSubject::key, /*fixed_size=*/true, /*takes_hugetlb=*/true,
-     /*takes_allocate=*/false, /*max_size=*/k_no_limit, /*scope=*/Scope::ipc_namespace},
-    {Kind::posix, true, false, false, MatchSubject::name, false, false, true, k_off_t_max,
-     Scope::dev_shm},
-    {Kind::file, false, false, false, MatchSubject::name, false, false, true, k_off_t_max,
-     Scope::none},
+constexpr std::array<KindTraits, 4> k_traits = {{
+    {Kind::sysv, /*listed_by_default=*/true, /*listed_on_request=*/true, /*removable=*/true,
+     /*kernel_counts_attaches=*/true, /*ordered_by_id=*/true, MatchSubject::key,
+     /*fixed_size=*/true, /*takes_hugetlb=*/true, /*takes_allocate=*/false,
+     /*max_size=*/k_no_limit, /*scope=*/Scope::ipc_namespace},
+    {Kind::posix, true, true, true, false, false, MatchSubject::name, false, false, true,
+     k_off_t_max, Scope::dev_shm},
+    {Kind::file, false, false, true, false, false, MatchSubject::name, false, false, true,
+     k_off_t_max, Scope::none},
+    // memfd: found by a /proc scan, so only with --type memfd; never removed, never created.
+    {Kind::memfd, false, true, false, false, false, MatchSubject::name, false, false, false,
+     k_off_t_max, Scope::none},
 }};
 
 } // namespace
@@ -58,6 +66,13 @@ const KindTraits &traits_of(Kind kind) {
     if (traits.kind == kind)
       return traits;
   return k_traits[0]; // unreachable: every Kind has a row (checked by a unit test)
+}
+
+bool lists_kind(const KindTraits &traits, std::span<const Kind> asked) {
+  if (asked.empty())
+    return traits.listed_by_default;
+  return (traits.listed_by_default || traits.listed_on_request) &&
+         std::find(asked.begin(), asked.end(), traits.kind) != asked.end();
 }
 
 std::string match_text(const SegmentInfo &info) {
@@ -74,6 +89,12 @@ Result<void> check_creatable(const SegmentRef &ref) {
     return make_error(Errc::invalid_argument,
                       fmt::format("cannot create {}: the kernel chooses ids; use key:N, key:auto, "
                                   "key:private or ftok:PATH",
+                                  ref.to_string()));
+  if (ref.by == SegmentRef::By::memfd)
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot create {}: memfd objects are made by the process that "
+                                  "holds them (memfd_create(2)); use posix:NAME for a named "
+                                  "object",
                                   ref.to_string()));
   if (ref.kind == Kind::posix && is_semaphore_name(ref.text))
     return make_error(Errc::invalid_argument,

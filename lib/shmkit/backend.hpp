@@ -144,7 +144,7 @@ protected:
   ListNeeds m_needs;
 };
 
-/// The factory: the only place that names all three backends.
+/// The factory: the only place that names all the backends.
 std::unique_ptr<Backend> make_backend(Kind kind, const Paths &paths = {});
 
 /// What a --match glob is matched against for a kind.
@@ -167,6 +167,12 @@ struct KindTraits {
   Kind kind;
   /// `ls` and `rm --all` enumerate it (files are shown only when named).
   bool listed_by_default;
+  /// Not listed by default, but enumerated when `--type` names it (memfd: a /proc scan that
+  /// every plain `ls` would pay for).
+  bool listed_on_request;
+  /// `rm` can remove it. memfd objects have no name to unlink: they are freed when every
+  /// holder has closed and unmapped them.
+  bool removable;
   /// Its NATTCH comes from the kernel, which counts shmkit's own attach too (SysV). Otherwise
   /// users are found by a /proc scan of mappings and open fds.
   bool kernel_counts_attaches;
@@ -186,8 +192,12 @@ struct KindTraits {
   Scope scope = Scope::none;
 };
 
-/// Every kind, in listing order (SysV, POSIX, file).
+/// Every kind, in listing order (SysV, POSIX, file, memfd).
 std::span<const KindTraits> kind_traits();
+/// Whether a listing asked for the kinds `asked` (--type; empty: not given) enumerates the
+/// kind of `traits`: one listed by default unless `asked` leaves it out, one listed on request
+/// only when `asked` names it.
+bool lists_kind(const KindTraits &traits, std::span<const Kind> asked);
 /// The row of one kind.
 const KindTraits &traits_of(Kind kind);
 /// The text a --match glob is matched against: "0x0000002a" for SysV, "demo" for
@@ -195,7 +205,8 @@ const KindTraits &traits_of(Kind kind);
 std::string match_text(const SegmentInfo &info);
 
 /// What create refuses from the address alone, before any system call: an id (the kernel
-/// chooses ids) and a POSIX name starting with "sem." (how sem_open(3) names semaphores).
+/// chooses ids), a POSIX name starting with "sem." (how sem_open(3) names semaphores) and a
+/// memfd: address (memfd objects are made by the process that holds them).
 /// Fails with invalid_argument, "cannot create ADDRESS: ...".
 Result<void> check_creatable(const SegmentRef &ref);
 

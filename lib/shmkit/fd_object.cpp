@@ -107,6 +107,11 @@ public:
     if (m_access != Access::read_write)
       return make_error(Errc::permission_denied,
                         fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    if (auto ok = allowed(Change::write); !ok)
+      return ok;
+    if (offset + data.size() > m_size)
+      if (auto ok = allowed(Change::grow); !ok)
+        return ok;
     // Reserve the pages first where the filesystem can, so a full tmpfs fails before the
     // first byte is written instead of leaving a half-written range.
     if (!data.empty() &&
@@ -134,6 +139,8 @@ public:
     if (m_access != Access::read_write)
       return make_error(Errc::permission_denied,
                         fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    if (auto ok = allowed(Change::write); !ok)
+      return ok;
     if (auto st = current_size(); !st)
       return std::move(st).error();
     if (width == 0 || offset % width != 0)
@@ -186,6 +193,8 @@ public:
     if (m_access != Access::read_write)
       return make_error(Errc::permission_denied,
                         fmt::format("cannot write {}: opened read-only", shown(m_object)));
+    if (auto ok = allowed(Change::write); !ok)
+      return std::move(ok).error();
     auto page = map_word(offset, width, Access::read_write);
     if (!page)
       return std::move(page).error();
@@ -200,6 +209,9 @@ public:
     if (m_access != Access::read_write)
       return make_error(Errc::permission_denied,
                         fmt::format("cannot resize {}: opened read-only", shown(m_object)));
+    if (new_size != m_size)
+      if (auto ok = allowed(new_size > m_size ? Change::grow : Change::shrink); !ok)
+        return ok;
     if (::ftruncate(m_fd, static_cast<off_t>(new_size)) != 0)
       return op_error(errno, "resize", m_object);
     m_size = new_size;
@@ -257,6 +269,9 @@ public:
     if (access == Access::read_write && m_access != Access::read_write)
       return make_error(Errc::permission_denied,
                         fmt::format("cannot map {} for writing: opened read-only", shown(m_object)));
+    if (access == Access::read_write)
+      if (auto ok = allowed(Change::write); !ok)
+        return std::move(ok).error();
     if (m_size == 0)
       return make_error(Errc::invalid_argument,
                         fmt::format("cannot map {}: it is empty", shown(m_object)));
@@ -298,6 +313,14 @@ public:
       m_size = now;
       return shrank ? Liveness::truncated : Liveness::alive;
     }
+    if (m_object.identity) {
+      auto identity = m_object.identity(st);
+      if (!identity)
+        return identity;
+      if (*identity != Liveness::alive)
+        return *identity;
+      return size_now(st);
+    }
     // The name decides between removed and replaced: an object unlinked and recreated under
     // the same name is "replaced" even though our inode's link count is now 0.
     struct stat by_name {};
@@ -310,13 +333,23 @@ public:
       return Liveness::replaced;
     if (st.st_nlink == 0)
       return Liveness::removed;
+    return size_now(st);
+  }
+
+private:
+  Liveness size_now(const struct stat &st) {
     std::uint64_t now = static_cast<std::uint64_t>(st.st_size);
     bool shrank = now < m_size;
     m_size = now;
     return shrank ? Liveness::truncated : Liveness::alive;
   }
 
-private:
+  Result<void> allowed(Change change) const {
+    if (!m_object.allow_change)
+      return {};
+    return m_object.allow_change(m_fd, change);
+  }
+
   // One page of the object mapped MAP_SHARED around an aligned word; unmapped when destroyed.
   struct WordPage {
     void *base = MAP_FAILED;
@@ -502,6 +535,12 @@ Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access ac
   info.unlinked = object.holder_link && st.st_nlink == 0;
   return std::unique_ptr<Handle>(
       std::make_unique<FdHandle>(object, fd, access, std::move(info)));
+}
+
+std::unique_ptr<Handle> adopt_fd_object(FdObject object, int fd, Access access,
+                                        const struct stat &st) {
+  SegmentInfo info = fd_object_info(object, st);
+  return std::make_unique<FdHandle>(std::move(object), fd, access, std::move(info));
 }
 
 Result<SegmentInfo> create_fd_object(const FdObject &object, const CreateSpec &spec) {

@@ -6,13 +6,17 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace shmkit {
 
-/// A located POSIX object or file: where it is and how it is displayed.
+/// A change a handle is about to make, asked of FdObject::allow_change.
+enum class Change { write, grow, shrink };
+
+/// A located POSIX object, file or memfd: where it is and how it is displayed.
 struct FdObject {
   Kind kind = Kind::posix;
   std::string path;    ///< the path opened (e.g. /dev/shm/NAME)
@@ -25,6 +29,12 @@ struct FdObject {
   /// followed when stat'ed and opened (everything else is opened O_NOFOLLOW), and what was
   /// opened must be the regular file the link named just before.
   bool holder_link = false;
+  /// Asked before each change through a handle (memfd: its seals, which may be added while it
+  /// is open), with the handle's fd; empty: every change is allowed.
+  std::function<Result<void>(int fd, Change change)> allow_change;
+  /// Handle::check()'s identity test, given fstat of the handle's fd, instead of looking the
+  /// name up again (memfd: does the holder still hold it); returns alive, removed or replaced.
+  std::function<Result<Liveness>(const struct stat &st)> identity;
 };
 
 /// The name an object had before remove_fd_object() moved it to its private name
@@ -46,6 +56,11 @@ Result<SegmentInfo> stat_fd_object(const FdObject &object);
 /// Fails with not_found, permission_denied, not_supported (not a regular file; a semaphore
 /// opened for writing).
 Result<std::unique_ptr<Handle>> open_fd_object(const FdObject &object, Access access);
+
+/// Wraps `fd`, a regular file opened with `access` whose fstat is `st`, as a Handle that owns
+/// it (the memfd backend opens through /proc/PID/fd itself). Never fails.
+std::unique_ptr<Handle> adopt_fd_object(FdObject object, int fd, Access access,
+                                        const struct stat &st);
 
 /// Creates exclusively at 0600, sizes it, optionally allocates it, then fchmods to spec.mode
 /// (shm_open honours umask, so fchmod is also what makes the modes agree with SysV).

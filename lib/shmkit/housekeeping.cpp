@@ -377,6 +377,12 @@ SegmentRef address_of(const SegmentInfo &info) {
     ref.by = SegmentRef::By::path;
     ref.text = info.name.value_or("");
     break;
+  case Kind::memfd:
+    // memfd:PID:FD, as the listing printed it (empty: held by no fd, not addressable).
+    if (auto parsed = parse_address(info.segment); parsed && parsed->kind == Kind::memfd)
+      return *parsed;
+    ref.by = SegmentRef::By::memfd;
+    break;
   }
   return ref;
 }

@@ -11,10 +11,11 @@
 
 namespace shmkit {
 
-/// The three kinds of shared memory.
-enum class Kind { sysv, posix, file };
+/// The kinds of shared memory. memfd: memfd_create(2) objects, reached through a process that
+/// holds them (memfd_backend.hpp).
+enum class Kind { sysv, posix, file, memfd };
 
-/// "sysv", "posix" or "file".
+/// "sysv", "posix", "file" or "memfd".
 const char *kind_name(Kind kind);
 
 /// Which permissions an open asks for.
@@ -31,14 +32,16 @@ struct SegmentRef {
                  ///< when the segment is used: parsing an address makes no system call
     name,        ///< POSIX name without the leading '/' (text)
     path,        ///< file path as given, escapes decoded (text)
+    memfd,       ///< memfd object held by process `number` on fd `fd` (memfd:PID:FD)
   };
   Kind kind = Kind::sysv;
   By by = By::id;
   std::uint64_t number = 0; ///< shmid, key, or ftok project id
   std::string text;         ///< POSIX name, file path or ftok path
+  int fd = -1;              ///< memfd: the fd number in process `number`
 
   /// The address in canonical form where it is known without a syscall: id:N, key:0xKKKKKKKK,
-  /// posix:/NAME, file:PATH (PATH escaped; absolute only if given so).
+  /// posix:/NAME, file:PATH (PATH escaped; absolute only if given so), memfd:PID:FD.
   std::string to_string() const;
 };
 
@@ -94,6 +97,19 @@ struct SegmentInfo {
   /// POSIX/file: no name is left (st_nlink 0), but a process still maps or holds it; the
   /// segment is then a holder's /proc link (unlinked.hpp) and `name` the former one.
   bool unlinked = false;
+  unsigned seals = 0;                 ///< memfd: the F_GET_SEALS bits (fcntl(2))
+};
+
+/// One seal bit and the STATUS word that shows it ("seal-write", ...; shmkit-ls(1)).
+struct SealWord {
+  unsigned bit;
+  const char *word;
+};
+
+/// Every seal fcntl(2) knows, in the order STATUS shows them.
+inline constexpr SealWord k_seal_words[] = {
+    {0x0001, "seal-seal"},  {0x0002, "seal-shrink"},       {0x0004, "seal-grow"},
+    {0x0008, "seal-write"}, {0x0010, "seal-future-write"}, {0x0020, "seal-exec"},
 };
 
 /// What `create` makes.

@@ -116,8 +116,7 @@ Result<void> SetWatcher::set_up() {
   if (m_options.refs.empty()) {
     for (const KindTraits &traits : kind_traits()) {
       const auto &kinds = m_options.kinds;
-      if (!traits.listed_by_default ||
-          (!kinds.empty() && std::find(kinds.begin(), kinds.end(), traits.kind) == kinds.end()))
+      if (!lists_kind(traits, kinds))
         continue;
       Source source;
       source.backend = &m_backends.of(traits.kind);

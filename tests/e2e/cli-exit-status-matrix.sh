@@ -73,10 +73,13 @@ for sub in ls create rm read write attach watch; do
   [[ $sub == write ]] && extra=(--data x)
   check 2 "$SHMKIT" "$sub" key:0x100000000 "${extra[@]}"
   check 2 "$SHMKIT" "$sub" 'posix:/a/b' "${extra[@]}"
+  check 2 "$SHMKIT" "$sub" memfd:12: "${extra[@]}"
 done
+# create refuses a well-formed memfd: address from its text alone: 2.
+check 2 "$SHMKIT" create memfd:1:3 --size 1
 
 # A well-formed address of a missing segment: 1.
-for seg in posix:/nope id:999999 ftok:/nonexistent "file:$TEST_TMP/nope"; do
+for seg in posix:/nope id:999999 ftok:/nonexistent "file:$TEST_TMP/nope" memfd:99999:3; do
   for sub in ls rm read attach watch; do
     check 1 "$SHMKIT" "$sub" "$seg"
   done

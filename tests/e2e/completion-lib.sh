@@ -221,3 +221,20 @@ $want" "$line<TAB> then reading the line back"
     nothing_ran "$line<TAB> (run)"
   done
 }
+
+# check_memfd_completions: --type offers memfd, and a word starting with memfd: completes to
+# the address of a memfd held by a process started here (only then does completion list them).
+check_memfd_completions() {
+  command -v python3 >/dev/null || return 0
+  python3 -c 'import os, sys, time
+fd = os.memfd_create("completed")
+open(sys.argv[1], "w").write(f"{os.getpid()}:{fd}")
+time.sleep(600)' "$TEST_TMP/memfd.ready" &
+  local holder=$! i
+  on_exit "kill $holder"
+  for ((i = 0; i < 500; i++)); do [[ -s $TEST_TMP/memfd.ready ]] && break; sleep 0.02; done
+  complete_once 'shmkit ls --type mem'
+  wait_for 'shmkit ls --type memfd'
+  complete_once 'shmkit read memfd:'
+  wait_for "shmkit read memfd:$(cat "$TEST_TMP/memfd.ready")"
+}

@@ -31,3 +31,5 @@ plant_hostile_names
 check_hostile_names
 complete_once 'shmkit read posix:/h1'
 wait_for 'shmkit read posix:/h1\$\(touch\$\{IFS\}PWNED1\)'
+
+check_memfd_completions

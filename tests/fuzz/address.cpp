@@ -21,7 +21,8 @@ using namespace shmkit::fuzz;
 namespace {
 
 bool same_ref(const SegmentRef &a, const SegmentRef &b) {
-  return a.kind == b.kind && a.by == b.by && a.number == b.number && a.text == b.text;
+  return a.kind == b.kind && a.by == b.by && a.number == b.number && a.text == b.text &&
+         a.fd == b.fd;
 }
 
 // What the fake ftok was asked last.
@@ -66,6 +67,10 @@ void check_accepted(const SegmentRef &ref, AddressUse use) {
     break;
   case SegmentRef::By::path:
     FUZZ_CHECK(ref.kind == Kind::file && !ref.text.empty());
+    break;
+  case SegmentRef::By::memfd:
+    FUZZ_CHECK(ref.kind == Kind::memfd && ref.number >= 1 && ref.number <= 0x7fffffffu &&
+               ref.fd >= 0 && ref.text.empty());
     break;
   }
   // The canonical form parses back to the same address, and is its own canonical form.

@@ -197,3 +197,53 @@ TEST_CASE("shmkit::parse_address") {
     CHECK(escape_bytes("\xc2\x85") == "\\xc2\\x85"); // C1 control
   }
 }
+
+TEST_CASE("shmkit::parse_address memfd:PID:FD") {
+  SUBCASE("accepted, canonical form round-trips") {
+    auto ref = ok("memfd:4242:17");
+    CHECK(ref.kind == Kind::memfd);
+    CHECK(ref.by == By::memfd);
+    CHECK(ref.number == 4242);
+    CHECK(ref.fd == 17);
+    CHECK(ref.to_string() == "memfd:4242:17");
+    CHECK(ok(ref.to_string()).to_string() == "memfd:4242:17");
+    CHECK(ok("memfd:1:0").fd == 0);
+    CHECK(ok("memfd:2147483647:2147483647").number == 2147483647);
+    CHECK(ok("memfd:007:03").to_string() == "memfd:7:3");
+  }
+  SUBCASE("refused, before any system call") {
+    bad("memfd:", Errc::invalid_argument,
+        "invalid address 'memfd:': missing PID (use memfd:PID:FD)");
+    bad("memfd::3", Errc::invalid_argument,
+        "invalid address 'memfd::3': missing PID (use memfd:PID:FD)");
+    bad("memfd:12", Errc::invalid_argument,
+        "invalid address 'memfd:12': missing FD (use memfd:PID:FD)");
+    bad("memfd:12:", Errc::invalid_argument,
+        "invalid address 'memfd:12:': missing FD (use memfd:PID:FD)");
+    bad("memfd:12:3:4", Errc::invalid_argument,
+        "invalid address 'memfd:12:3:4': too many parts (use memfd:PID:FD)");
+    bad("memfd:12:x", Errc::invalid_argument,
+        "invalid address 'memfd:12:x': FD is not a decimal number (use memfd:PID:FD)");
+    bad("memfd:12:-1", Errc::invalid_argument,
+        "invalid address 'memfd:12:-1': FD is not a decimal number (use memfd:PID:FD)");
+    bad("memfd:12:0x3", Errc::invalid_argument,
+        "invalid address 'memfd:12:0x3': FD is not a decimal number (use memfd:PID:FD)");
+    bad("memfd:abc:3", Errc::invalid_argument,
+        "invalid address 'memfd:abc:3': PID is not a decimal number (use memfd:PID:FD)");
+    bad("memfd:-5:3", Errc::invalid_argument,
+        "invalid address 'memfd:-5:3': PID is not a decimal number (use memfd:PID:FD)");
+    bad("memfd:0:3", Errc::invalid_argument,
+        "invalid address 'memfd:0:3': PID 0 is no process (use memfd:PID:FD)");
+    bad("memfd:2147483648:3", Errc::out_of_range,
+        "invalid memfd pid '2147483648': larger than 2147483647");
+    bad("memfd:1:2147483648", Errc::out_of_range,
+        "invalid memfd fd '2147483648': larger than 2147483647");
+    bad("memfd:1:\x1b[2J", Errc::invalid_argument,
+        "invalid address 'memfd:1:\\x1b[2J': FD is not a decimal number (use memfd:PID:FD)");
+  }
+  SUBCASE("create refuses it as an address too") {
+    bad("memfd:", Errc::invalid_argument,
+        "invalid address 'memfd:': missing PID (use memfd:PID:FD)", AddressUse::create);
+    CHECK(ok("memfd:1:2", AddressUse::create).kind == Kind::memfd);
+  }
+}

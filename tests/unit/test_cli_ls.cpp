@@ -233,7 +233,7 @@ TEST_CASE("shmkit::cli::ls plan: the command line alone, no system call") {
   CHECK(plan("--owner no-such-user-x"));
   CHECK(plan("-o segment,foo").error().message == "unknown column 'FOO'");
   CHECK(plan("--sort size,id").error().message == "--sort takes one column");
-  CHECK(plan("--type shm").error().message == "unknown type 'shm' (use sysv, posix, file)");
+  CHECK(plan("--type shm").error().message == "unknown type 'shm' (use sysv, posix, file, memfd)");
   CHECK(plan("--color sometimes").error().message ==
         "unknown --color value 'sometimes' (use auto, always, never)");
   CHECK(plan("--time-format long").error().message ==
