@@ -19,6 +19,7 @@ for c in n1 n2 n3; do
   nsenter -t "$CTR_PID" -i -m -- setpriv --reuid=65534 --regid=65534 --clear-groups -- \
     sleep 1000 &
   sleeper[$c]=$!
+  disown "$!" # killed at exit without a "Killed" line
   on_exit "kill -9 ${sleeper[$c]}"
 done
 for c in n1 n2 n3; do # wait until each sleeper runs as nobody in its container
