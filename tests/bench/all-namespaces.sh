@@ -41,16 +41,6 @@ measure() {
   hyperfine --style none --warmup 1 --runs "$runs" --export-json "$json" "$@" >/dev/null 2>&1
   python3 -c 'import json,sys; print(" ".join(str(r["mean"]) for r in json.load(open(sys.argv[1]))["results"]))' "$json"
 }
-verdict() { # NAME VALUE OP LIMIT
-  if [[ -n $quick ]]; then
-    printf '  %-58s %8.3f\n' "$1" "$2"
-  else
-    python3 -c 'import sys
-name, v, op, lim = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-state = "met" if v <= lim else "MISSED"
-print(f"  {name:<58} {v:8.3f}  (target {op} {lim:g}: {state})")' "$1" "$2" "$3" "$4"
-  fi
-}
 
 echo "== shmkit ls --all-namespaces benchmark ($namespaces namespaces, $((namespaces * per_namespace)) processes${quick:+, quick mode})"
 

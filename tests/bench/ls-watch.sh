@@ -100,14 +100,6 @@ percentile() {
     r = int(p / 100 * NR + 0.999999); if (r < 1) r = 1; if (r > NR) r = NR; print v[r] }'
 }
 
-verdict() { # NAME VALUE UNIT LIMIT (LIMIT - : a figure for information, no target)
-  if [[ -n $quick || $4 == - ]]; then
-    printf '  %-52s %9s %s\n' "$1" "$2" "$3"
-  else
-    awk -v n="$1" -v v="$2" -v u="$3" -v l="$4" 'BEGIN {
-      printf "  %-52s %9s %-4s (target <= %s %s: %s)\n", n, v, u, l, u, (v + 0 <= l + 0) ? "met" : "MISSED" }'
-  fi
-}
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
@@ -135,11 +127,11 @@ latency() {
 
 echo "POSIX create-to-event latency, $samples objects:"
 latency "$tmp/lat"
-verdict "p50, default columns" "$(ms "$(percentile "$tmp/lat" 50)")" ms 10
-verdict "p99, default columns" "$(ms "$(percentile "$tmp/lat" 99)")" ms -
+verdict_unit "p50, default columns" "$(ms "$(percentile "$tmp/lat" 50)")" ms 10
+verdict_unit "p99, default columns" "$(ms "$(percentile "$tmp/lat" 99)")" ms -
 latency "$tmp/lat-o" -o segment,size
-verdict "p50, -o SEGMENT,SIZE (no /proc scan)" "$(ms "$(percentile "$tmp/lat-o" 50)")" ms -
-verdict "events read (default columns, -o)" "$(wc -l <"$tmp/lat") $(wc -l <"$tmp/lat-o")" "" -
+verdict_unit "p50, -o SEGMENT,SIZE (no /proc scan)" "$(ms "$(percentile "$tmp/lat-o" 50)")" ms -
+verdict_unit "events read (default columns, -o)" "$(wc -l <"$tmp/lat") $(wc -l <"$tmp/lat-o")" "" -
 
 echo "CPU while nothing changes, $segments SysV segments, default interval:"
 python3 - "$segments" <<'PY'
@@ -159,6 +151,6 @@ sleep "$cpu_seconds"
 after=$(awk '{ print $14 + $15 }' "/proc/$watch/stat")
 kill "$watch"
 wait "$watch" 2>/dev/null || true
-verdict "$segments SysV segments, --interval 1s (utime+stime)" \
+verdict_unit "$segments SysV segments, --interval 1s (utime+stime)" \
   "$(awk -v a="$after" -v b="$before" -v hz="$hz" -v s="$cpu_seconds" \
     'BEGIN { printf "%.2f", (a - b) / hz / s * 100 }')" "%" 1

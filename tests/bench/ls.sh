@@ -51,16 +51,6 @@ peak_rss() {
   done | sort -n | sed -n 2p
 }
 
-verdict() { # NAME VALUE OP LIMIT
-  if [[ -n $quick ]]; then
-    printf '  %-58s %8.3f\n' "$1" "$2"
-  else
-    python3 -c 'import sys
-name, v, op, lim = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-state = "met" if v <= lim else "MISSED"
-print(f"  {name:<58} {v:8.3f}  (target {op} {lim:g}: {state})")' "$1" "$2" "$3" "$4"
-  fi
-}
 
 echo "== shmkit ls benchmark ($count segments per kind${quick:+, quick mode})"
 

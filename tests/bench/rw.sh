@@ -48,16 +48,6 @@ measure() {
   python3 -c 'import json,sys; print(" ".join(str(r["mean"]) for r in json.load(open(sys.argv[1]))["results"]))' "$json"
 }
 
-verdict() { # NAME VALUE OP LIMIT
-  if [[ -n $quick ]]; then
-    printf '  %-58s %8.3f\n' "$1" "$2"
-  else
-    python3 -c 'import sys
-name, v, op, lim = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-state = "met" if v <= lim else "MISSED"
-print(f"  {name:<58} {v:8.3f}  (target {op} {lim:g}: {state})")' "$1" "$2" "$3" "$4"
-  fi
-}
 info() { printf '  %-58s %8.3f  (no target)\n' "$1" "$2"; } # NAME VALUE
 ms() { python3 -c "print(f'{$1 * 1000:.1f} ms')"; }
 ratio() { python3 -c "print($1 / $2)"; }

@@ -104,14 +104,6 @@ percentile() {
     r = int(p / 100 * NR + 0.999999); if (r < 1) r = 1; if (r > NR) r = NR; print v[r] }'
 }
 
-verdict() { # NAME VALUE UNIT LIMIT (LIMIT - : a figure for information, no target)
-  if [[ -n $quick || $4 == - ]]; then
-    printf '  %-52s %9s %s\n' "$1" "$2" "$3"
-  else
-    awk -v n="$1" -v v="$2" -v u="$3" -v l="$4" 'BEGIN {
-      printf "  %-52s %9s %-4s (target <= %s %s: %s)\n", n, v, u, l, u, (v + 0 <= l + 0) ? "met" : "MISSED" }'
-  fi
-}
 
 # latency INTERVAL_ARGS SAMPLES MIN_MS MAX_MS SLOTS OUT: one watch over SLOTS u64 values, one
 # writer; the latencies in µs go to OUT.
@@ -139,13 +131,13 @@ echo "== shmkit watch benchmark${quick:+ (quick mode)}: $(nproc) cores, $(uname 
 
 echo "detection latency (store -> event line read), $fast_samples stores at --interval 10ms:"
 latency "--interval 10ms" "$fast_samples" 5 10 4 "$tmp/fast"
-verdict "p50 at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 50)")" ms 6
-verdict "p99 at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 99)")" ms 12
-verdict "max at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 100)")" ms -
+verdict_unit "p50 at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 50)")" ms 6
+verdict_unit "p99 at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 99)")" ms 12
+verdict_unit "max at --interval 10ms" "$(ms "$(percentile "$tmp/fast" 100)")" ms -
 echo "detection latency, $slow_samples stores at the default interval (100ms):"
 latency "" "$slow_samples" 20 40 8 "$tmp/slow"
-verdict "p50 at the default interval" "$(ms "$(percentile "$tmp/slow" 50)")" ms 55
-verdict "p99 at the default interval" "$(ms "$(percentile "$tmp/slow" 99)")" ms -
+verdict_unit "p50 at the default interval" "$(ms "$(percentile "$tmp/slow" 50)")" ms 55
+verdict_unit "p99 at the default interval" "$(ms "$(percentile "$tmp/slow" 99)")" ms -
 
 # cpu ARGS...: per cent of one core used by `shmkit watch ARGS` over $cpu_seconds while
 # nothing changes (after its first snapshot).
@@ -167,10 +159,10 @@ cpu() {
 
 echo "CPU while nothing changes (/proc/PID/stat utime+stime over ${cpu_seconds} s):"
 "$SHMKIT" create posix:small --size 4096 --allocate >/dev/null
-verdict "4 KiB region, default interval" "$(cpu posix:small)" "%" 1
+verdict_unit "4 KiB region, default interval" "$(cpu posix:small)" "%" 1
 "$SHMKIT" create posix:big --size 256M --allocate >/dev/null
-verdict "256 MiB region (dense, mapped), --interval 1s" "$(cpu posix:big --interval 1s)" "%" 10
+verdict_unit "256 MiB region (dense, mapped), --interval 1s" "$(cpu posix:big --interval 1s)" "%" 10
 rm -f /dev/shm/big
 "$SHMKIT" create posix:sparse --size 256M >/dev/null
-verdict "256 MiB region (sparse, pread), --interval 1s" "$(cpu posix:sparse --interval 1s)" "%" -
+verdict_unit "256 MiB region (sparse, pread), --interval 1s" "$(cpu posix:sparse --interval 1s)" "%" -
 rm -f /dev/shm/sparse

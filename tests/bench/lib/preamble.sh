@@ -30,3 +30,27 @@ enter_namespaces() {
   exec unshare "${user[@]}" --ipc --mount --propagation private "${extra[@]}" -- bash -c \
     "mount -t tmpfs -o size=$size shmkit-bench /dev/shm && exec bash \"\$@\"" bash "$0" "$@"
 }
+
+# verdict NAME VALUE OP LIMIT: one ratio line, "met" or "MISSED" against LIMIT (the value only,
+# in quick mode).
+verdict() {
+  if [[ -n $quick ]]; then
+    printf '  %-58s %8.3f\n' "$1" "$2"
+  else
+    python3 -c 'import sys
+name, v, op, lim = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+state = "met" if v <= lim else "MISSED"
+print(f"  {name:<58} {v:8.3f}  (target {op} {lim:g}: {state})")' "$1" "$2" "$3" "$4"
+  fi
+}
+
+# verdict_unit NAME VALUE UNIT LIMIT: the same for a figure with a unit; LIMIT - is a figure for
+# information, with no target.
+verdict_unit() {
+  if [[ -n $quick || $4 == - ]]; then
+    printf '  %-52s %9s %s\n' "$1" "$2" "$3"
+  else
+    awk -v n="$1" -v v="$2" -v u="$3" -v l="$4" 'BEGIN {
+      printf "  %-52s %9s %-4s (target <= %s %s: %s)\n", n, v, u, l, u, (v + 0 <= l + 0) ? "met" : "MISSED" }'
+  fi
+}
