@@ -1,6 +1,9 @@
 #include "shmkit/residency.hpp"
 
+#include "shmkit/address.hpp"
 #include "shmkit/unlinked.hpp"
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -145,14 +148,26 @@ Residency measure_residency(const SegmentInfo &info, const Paths &paths,
     return {info.rss, info.swap}; // from /proc/sysvipc/shm; attaching would change the segment
   if (!info.name || !info.dev || !info.ino || info.oddity == Oddity::not_regular)
     return {};
-  // An unlinked object is reached through its holder's link (unlinked.hpp), which is followed.
+  // An unlinked object is reached through its holder's link (unlinked.hpp), and a memfd
+  // object through the fd its SEGMENT names (memfd:PID:FD); both links are followed. An
+  // object without an address (a memfd only mapped) is not measured.
   const auto link = holder_link_of(info);
-  const std::string path = link                       ? holder_link_at(paths, *link)
-                           : info.kind == Kind::posix ? paths.dev_shm + *info.name
-                                                      : paths.root + *info.name;
+  std::string path;
+  bool follow = link.has_value();
+  if (link) {
+    path = holder_link_at(paths, *link);
+  } else if (info.kind == Kind::memfd) {
+    auto ref = parse_address(info.segment);
+    if (!ref || ref->by != SegmentRef::By::memfd)
+      return {};
+    path = fmt::format("{}/{}/fd/{}", paths.proc, ref->number, ref->fd);
+    follow = true;
+  } else {
+    path = info.kind == Kind::posix ? paths.dev_shm + *info.name : paths.root + *info.name;
+  }
   // Read-only and non-blocking (a FIFO planted under the name must not block), never
   // through a symlink; then it must still be the object that was listed.
-  Fd fd(::open(path.c_str(), O_RDONLY | (link ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | (follow ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
       st.st_dev != *info.dev || st.st_ino != *info.ino)

@@ -28,7 +28,9 @@ enum class ResidencyMethod {
 ///   still the object of `info` (device and inode), then cachestat(2): RSS = pages in the
 ///   page cache, SWAP = swap entries of a tmpfs object (0 for a file on another filesystem,
 ///   whose pages are never swapped). Without cachestat, mincore(2) over a PROT_READ
-///   MAP_SHARED mapping gives RSS, and SWAP of a tmpfs object is unknown.
+///   MAP_SHARED mapping gives RSS, and SWAP of a tmpfs object is unknown;
+/// - memfd: the same through /proc/PID/fd/FD of its SEGMENT (memfd:PID:FD); unlinked POSIX
+///   objects and files through their holder's link (unlinked.hpp).
 /// Refused (nullopt): the caller may not write the object (newer kernels, 6.18 among them,
 /// fail cachestat with EPERM then, and since Linux 5.0, commit 134fca9063ad, mincore reports
 /// every page resident), hugetlbfs (EOPNOTSUPP), not a regular file, vanished or replaced.
