@@ -116,6 +116,12 @@ expect_status 0 "$SHMKIT" ls --noheadings -o SEGMENT,PIDS "memfd:$child:$child_f
 expect_eq "$(tr -s ' ' <"$TEST_TMP/out" | sed 's/ $//')" "memfd:$parent:$parent_fd ${parent}f,${child}f" \
   "ls of the child's address"
 
+# RSS and SWAP are measured through the holder's fd: one page was written ("hello"), none is in
+# swap (SWAP is unknown, -, on a kernel without cachestat(2)).
+expect_status 0 "$SHMKIT" ls --noheadings --bytes -o RSS,SWAP "memfd:$parent:$parent_fd"
+memory=$(tr -s ' ' <"$TEST_TMP/out" | sed 's/^ //; s/ $//')
+[[ $memory == "4096 0" || $memory == "4096 -" ]] || fail "RSS SWAP of the sealed memfd: '$memory'"
+
 # JSON: typed fields, seals as STATUS words, both holders.
 expect_status 0 "$SHMKIT" ls --type memfd --json -o SEGMENT,TYPE,NAME,SIZE,ALLOC,UID,PIDS,STATUS
 json=$(cat "$TEST_TMP/out")
