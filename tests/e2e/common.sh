@@ -121,6 +121,19 @@ as_nobody() {
   setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
 }
 
+# read_fifo FIFO VAR...: reads one line written to FIFO into VARs, failing after 60 s. The FIFO
+# is opened read-write, so that the open itself never blocks: a writer that dies before it
+# opens the FIFO (a script nobody may not read, say) is a failure, not a hang until ctest's
+# timeout.
+read_fifo() {
+  local read_fifo_fd read_fifo_rc=0
+  exec {read_fifo_fd}<>"$1"
+  shift
+  read -r -t 60 -u "$read_fifo_fd" "$@" || read_fifo_rc=$?
+  exec {read_fifo_fd}<&-
+  return "$read_fifo_rc"
+}
+
 # has_open PID PATH: whether process PID has PATH open.
 has_open() {
   local fd

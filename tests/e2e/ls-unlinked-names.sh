@@ -10,7 +10,7 @@ fifo=$TEST_TMP/ready
 mkfifo "$fifo"
 python3 "$holder" shm "$hex" 4096 "$fifo" &
 on_exit "kill $!"
-read -r -t 60 pid fd _ _ <"$fifo" || fail "holder did not start"
+read_fifo "$fifo" pid fd _ _ || fail "holder did not start"
 cd "$TEST_TMP" || exit 1
 
 shown=$("$SHMKIT" ls --noheadings --raw -o name)

@@ -15,7 +15,7 @@ start() {
   mkfifo "$fifo"
   python3 "$holder" "$1" "$(hexpath "$2")" "$3" "$fifo" &
   on_exit "kill $!"
-  read -r -t 60 pid fd start end <"$fifo" || fail "holder $1 $2 did not start"
+  read_fifo "$fifo" pid fd start end || fail "holder $1 $2 did not start"
 }
 cols=segment,type,name,status,state,pids,size,alloc
 
@@ -128,7 +128,7 @@ unshare --mount --propagation private -- bash -c \
   'mount -t tmpfs inner /dev/shm && exec python3 "$1" shm "$2" 4096 "$3"' \
   bash "$holder" "$(hexpath /dev/shm/inside)" "$fifo" &
 on_exit "kill $!"
-read -r -t 60 in_pid in_fd _ _ <"$fifo" || fail "the --target holder did not start"
+read_fifo "$fifo" in_pid in_fd _ _ || fail "the --target holder did not start"
 expect_status 0 "$SHMKIT" --target "$in_pid" rm --force posix:/inside
 expect_eq "$("$SHMKIT" --target "$in_pid" ls --noheadings --raw --bytes -o $cols)" \
   "file:/proc/$in_pid/fd/$in_fd posix /inside unlinked in-use ${in_pid}mwf 4096 4096" "--target"
@@ -144,9 +144,12 @@ mkfifo "$fifo"
 chmod 666 "$fifo"
 # The system's python3: a per-user one (pyenv) may be out of nobody's reach.
 [[ -x /usr/bin/python3 ]] || skip "no /usr/bin/python3 for nobody"
-as_nobody /usr/bin/python3 "$holder" maponly "$(hexpath /dev/shm/nb)" 4096 "$fifo" &
+# A copy of the holder: the source tree may be out of nobody's reach (a mktemp -d clone).
+cp "$holder" "$TEST_TMP/holder-nobody.py"
+chmod 644 "$TEST_TMP/holder-nobody.py"
+as_nobody /usr/bin/python3 "$TEST_TMP/holder-nobody.py" maponly "$(hexpath /dev/shm/nb)" 4096 "$fifo" &
 on_exit "kill $!"
-read -r -t 60 _ _ _ _ <"$fifo" || fail "nobody's holder did not start"
+read_fifo "$fifo" _ _ _ _ || fail "nobody's holder did not start"
 rm /dev/shm/nb
 expect_status 0 as_nobody "$SHMKIT" ls --noheadings --raw -o segment,status --type posix
 expect_eq "$(cat "$TEST_TMP/out")" "" "nobody: no row for what it cannot inspect"
