@@ -60,6 +60,8 @@ private:
   }
   void list_mapped_files();
   void list_unlinked();
+  /// Every segment of one kind, through its backend; the listing error, not printed.
+  Result<void> list_kind(const KindTraits &traits);
 
   const ListRequest &m_request;
   std::optional<uid_t> m_owner;
@@ -88,14 +90,7 @@ bool Lister::list_all() {
   for (const KindTraits &traits : kind_traits()) {
     if (!lists_kind(traits, m_request.kinds))
       continue;
-    Backend &backend = m_backends.of(traits.kind);
-    Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
-      m_named.saw(info);
-      if (selected(info))
-        show(info);
-    });
-    warn_about(backend);
-    if (!listed) {
+    if (Result<void> listed = list_kind(traits); !listed) {
       print_error(listed.error().message);
       ok = false;
     }
@@ -106,18 +101,23 @@ bool Lister::list_all() {
 
 Result<void> Lister::list_scope(Scope scope) {
   for (const KindTraits &traits : kind_traits()) {
-    if (!traits.listed_by_default || traits.scope != scope || !wants_kind(traits.kind))
+    if (traits.scope != scope || !lists_kind(traits, m_request.kinds))
       continue;
-    Backend &backend = m_backends.of(traits.kind);
-    Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
-      if (selected(info))
-        show(info);
-    });
-    warn_about(backend);
-    if (!listed)
+    if (Result<void> listed = list_kind(traits); !listed)
       return listed;
   }
   return {};
+}
+
+Result<void> Lister::list_kind(const KindTraits &traits) {
+  Backend &backend = m_backends.of(traits.kind);
+  Result<void> listed = backend.for_each([&](SegmentInfo &&info) {
+    m_named.saw(info);
+    if (selected(info))
+      show(info);
+  });
+  warn_about(backend);
+  return listed;
 }
 
 // Objects unlinked while still mapped or open (STATUS unlinked): one statvfs(2) of the POSIX
